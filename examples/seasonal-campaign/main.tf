@@ -1,0 +1,70 @@
+# A seasonal campaign: generate the summer codes, export them once they exist, and look up the finished
+# generation jobs. `make demo` applies this against the simulator; with EPCC_* set it applies to a real store.
+
+terraform {
+  required_providers {
+    elasticpath = {
+      source = "epcc-community/elasticpath"
+    }
+  }
+}
+
+provider "elasticpath" {}
+
+variable "rule_promotion_id" {
+  description = "ID of the Rule Promotion that the campaign's codes belong to."
+  type        = string
+}
+
+variable "number_of_codes" {
+  description = "How many codes the campaign hands out."
+  type        = number
+  default     = 500
+}
+
+resource "elasticpath_promotion_job" "summer_codes" {
+  rule_promotion_id = var.rule_promotion_id
+  job_type          = "code_generate"
+  name              = "summer-2026"
+  parameters = {
+    number_of_codes   = var.number_of_codes
+    max_uses_per_code = 1
+    consume_unit      = "per_checkout"
+    code_prefix       = "SUMMER-"
+    code_length       = 10
+  }
+  timeouts = {
+    create = "30m"
+  }
+}
+
+resource "elasticpath_promotion_job" "summer_export" {
+  rule_promotion_id = var.rule_promotion_id
+  job_type          = "code_export"
+  name              = "summer-2026-export"
+
+  depends_on = [elasticpath_promotion_job.summer_codes]
+}
+
+data "elasticpath_promotion_jobs" "done" {
+  rule_promotion_id = var.rule_promotion_id
+  job_type          = "code_generate"
+  status            = "completed"
+
+  depends_on = [elasticpath_promotion_job.summer_codes]
+}
+
+output "codes_generated" {
+  description = "Codes the generation job made."
+  value       = elasticpath_promotion_job.summer_codes.generated_codes
+}
+
+output "export_url" {
+  description = "Signed link to the CSV of the promotion's codes; it expires."
+  value       = elasticpath_promotion_job.summer_export.file_url
+}
+
+output "completed_generate_jobs" {
+  description = "Completed code_generate jobs on the promotion."
+  value       = data.elasticpath_promotion_jobs.done.ids
+}

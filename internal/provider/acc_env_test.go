@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
+)
+
+var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
+	"elasticpath": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// accEnv is where an acceptance test runs: the in-process simulator by default, or a real store when
+// EPCC_CLIENT_ID, EPCC_CLIENT_SECRET and EPCC_API_BASE_URL are all set.
+type accEnv struct {
+	sim    *epccsim.Server // nil against a real store
+	client *epcc.Client
+	// provider is the HCL provider block every test configuration starts with.
+	provider string
+}
+
+func realStore() bool {
+	return os.Getenv(EnvClientID) != "" && os.Getenv(EnvClientSecret) != "" && os.Getenv(EnvAPIBaseURL) != ""
+}
+
+// newAccEnv starts a simulator with opts (ignored against a real store).
+func newAccEnv(t *testing.T, opts epccsim.Options) *accEnv {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	}
+	env := &accEnv{}
+	cfg := epcc.Config{
+		BaseURL:      os.Getenv(EnvAPIBaseURL),
+		ClientID:     os.Getenv(EnvClientID),
+		ClientSecret: os.Getenv(EnvClientSecret),
+		PollInterval: 50 * time.Millisecond,
+		ReadCacheTTL: -1,
+	}
+	if realStore() {
+		env.provider = "provider \"elasticpath\" {}\n"
+	} else {
+		env.sim = epccsim.New(opts)
+		srv := httptest.NewServer(env.sim)
+		t.Cleanup(srv.Close)
+		cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = srv.URL, env.sim.ClientID(), env.sim.ClientSecret()
+		env.provider = fmt.Sprintf(`provider "elasticpath" {
+  api_base_url  = %q
+  client_id     = %q
+  client_secret = %q
+}
+`, srv.URL, env.sim.ClientID(), env.sim.ClientSecret())
+	}
+	client, err := epcc.New(cfg)
+	if err != nil {
+		t.Fatalf("test client: %v", err)
+	}
+	env.client = client
+	return env
+}
+
+// needsSim skips a test that scripts the simulator (faults, timing) when running against a real store.
+func (e *accEnv) needsSim(t *testing.T) {
+	t.Helper()
+	if e.sim == nil {
+		t.Skip("scripts the simulator's faults or timing; not run against a real store")
+	}
+}
+
+// promotion creates a disposable promotion of the given API, removed when the test ends.
+func (e *accEnv) promotion(t *testing.T, api epcc.API, automatic bool) string {
+	t.Helper()
+	ctx := context.Background()
+	ref, err := e.client.CreatePromotion(ctx, api, epcc.NewPromotion{Name: "tf-acc " + t.Name(), Automatic: automatic})
+	if err != nil {
+		t.Fatalf("create %s promotion: %v", api, err)
+	}
+	t.Cleanup(func() {
+		if err := e.client.DeletePromotion(context.Background(), ref); err != nil {
+			t.Errorf("delete promotion %s: %v", ref, err)
+		}
+	})
+	return ref.ID
+}
+
+// config prefixes a test configuration with the provider block.
+func (e *accEnv) config(format string, args ...any) string {
+	return e.provider + fmt.Sprintf(format, args...)
+}
+
+// jobs lists a promotion's jobs straight from the API, for checks that must not trust the state.
+func (e *accEnv) jobs(t *testing.T, ref epcc.PromotionRef) []epcc.Job {
+	t.Helper()
+	jobs, err := e.client.ListJobs(context.Background(), ref, epcc.JobFilter{})
+	if err != nil {
+		t.Fatalf("list jobs of %s: %v", ref, err)
+	}
+	return jobs
+}

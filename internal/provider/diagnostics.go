@@ -1,0 +1,115 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+)
+
+var objectAsOptions = basetypes.ObjectAsOptions{}
+
+// clientFromProviderData takes the client the provider's Configure made. It is nil before Configure has run
+// and while the provider configuration holds values unknown until apply.
+func clientFromProviderData(data any, diags *diag.Diagnostics) *epcc.Client {
+	if data == nil {
+		return nil
+	}
+	client, ok := data.(*epcc.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *epcc.Client, got %T", data))
+	}
+	return client
+}
+
+func requireClient(client *epcc.Client, diags *diag.Diagnostics) bool {
+	if client == nil {
+		diags.AddError("Provider not configured",
+			"The elasticpath provider has no API client yet: its configuration depends on values known only after "+
+				"apply. Apply what it depends on first (terraform apply -target=...), or set its attributes to known values.")
+	}
+	return client != nil
+}
+
+// jobOf returns the job a wait error carries, if any.
+func jobOf(err error) *epcc.Job {
+	var failed *epcc.JobFailedError
+	var cancelled *epcc.JobCancelledError
+	switch {
+	case errors.As(err, &failed):
+		return &failed.Job
+	case errors.As(err, &cancelled):
+		return &cancelled.Job
+	}
+	return nil
+}
+
+func startFailureDetail(ref epcc.PromotionRef, timeout time.Duration, err error) string {
+	var unknown *epcc.OutcomeUnknownError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Sprintf("The request to create the job on %s failed after it was sent, and no job it created "+
+			"could be found: %s. Check the promotion's jobs (the elasticpath_promotion_jobs data source) before "+
+			"applying again.", ref, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("The create timeout (%s) ran out before the job could start on %s; another job was "+
+			"probably still running there: %s", timeout, ref, err)
+	}
+	return fmt.Sprintf("Elastic Path refused the job on %s: %s", ref, err)
+}
+
+func waitFailureSummary(err error) string {
+	var failed *epcc.JobFailedError
+	var cancelled *epcc.JobCancelledError
+	switch {
+	case errors.As(err, &failed):
+		return "Promotion job failed"
+	case errors.As(err, &cancelled):
+		return "Promotion job was cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Timed out waiting for promotion job"
+	case errors.Is(err, context.Canceled):
+		return "Interrupted while waiting for promotion job"
+	}
+	return "Could not follow promotion job"
+}
+
+func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duration, err error) string {
+	var failed *epcc.JobFailedError
+	var cancelled *epcc.JobCancelledError
+	tainted := "The job is kept in the state as tainted: the next apply replaces it."
+	switch {
+	case errors.As(err, &failed):
+		return fmt.Sprintf("Job %s on %s ended with status failed: %q. %s", job.ID, ref, job.Error, tainted)
+	case errors.As(err, &cancelled):
+		msg := fmt.Sprintf("Job %s on %s was cancelled before it completed", job.ID, ref)
+		if job.Error != "" {
+			msg += fmt.Sprintf(": %q", job.Error)
+		}
+		return msg + ". " + tainted
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return fmt.Sprintf("Job %s on %s was still %s when waiting stopped (create timeout %s); it may still be "+
+			"running. It is kept in the state as tainted: the next apply cancels it if it is still running and starts "+
+			"a new one. To look at it, use the elasticpath_promotion_jobs data source or list the promotion's jobs "+
+			"(GET /v2/%s/%s/jobs).", job.ID, ref, job.Status, timeout, ref.API, ref.ID)
+	}
+	return fmt.Sprintf("Job %s on %s was started, but following it failed: %s. It is kept in the state as "+
+		"tainted.", job.ID, ref, err)
+}
+
+func logProgress(ctx context.Context, job epcc.Job) {
+	fields := map[string]any{"job_id": job.ID, "status": job.Status}
+	if job.Generated != nil {
+		fields["generated_codes"] = *job.Generated
+	}
+	if job.Parameters != nil && job.Parameters.NumberOfCodes != nil {
+		fields["number_of_codes"] = *job.Parameters.NumberOfCodes
+	}
+	tflog.Info(ctx, "promotion job progress", fields)
+}

@@ -1,0 +1,23 @@
+package provider
+
+// Attribute descriptions shared by the resource and the data source schemas.
+const (
+	descID              = "The job's ID, assigned by Elastic Path."
+	descPromotionID     = "ID of the Promotions Standard promotion the job runs on. Exactly one of `promotion_id` and `rule_promotion_id` is set."
+	descRulePromotionID = "ID of the Rule Promotion (Promotions Builder) the job runs on. Exactly one of `promotion_id` and `rule_promotion_id` is set."
+	descJobType         = "`code_generate` creates codes; `code_export` exports the promotion's existing codes to a CSV file."
+	descName            = "A name for the job, at most 50 characters."
+	descParameters      = "How codes are generated. Required with `code_generate`, refused with `code_export`."
+	descNumberOfCodes   = "How many codes to generate, 1 to 1000. A promotion holds at most 1000 codes in all: a job that would pass that ends `failed`."
+	descMaxUsesPerCode  = "How many times each code can be used; 0 makes the codes unusable. Unset means unlimited."
+	descConsumeUnit     = "What one use of a code is: `per_item` or `per_cart` with `promotion_id`; `per_application` or `per_checkout` with `rule_promotion_id`."
+	descCodePrefix      = "Text put before each generated code, e.g. `SUMMER-`."
+	descCodeLength      = "Characters in each code after the prefix, 8 to 16 (default 8). A dash follows every fourth character."
+	descStatus          = "The job's status: `pending`, `processing`, `completed`, `failed`, `cancelling` or `cancelled`."
+	descError           = "The error a failed job reported, e.g. `codes limit exceeded`."
+	descGeneratedCodes  = "How many codes the job generated (`code_generate` jobs)."
+	descDeletedCodes    = "How many codes were removed when the job was cancelled."
+	descCreatedAt       = "When the job was created (RFC 3339)."
+	descUpdatedAt       = "When the job last changed (RFC 3339)."
+	descFileURL         = "For a completed `code_export` job: a signed URL of the CSV file. The link expires; each refresh fetches a fresh one."
+)

@@ -1,0 +1,414 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+)
+
+const (
+	defaultCreateTimeout = 20 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+)
+
+var (
+	_ resource.ResourceWithConfigure        = (*promotionJobResource)(nil)
+	_ resource.ResourceWithImportState      = (*promotionJobResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*promotionJobResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*promotionJobResource)(nil)
+)
+
+// NewPromotionJobResource is the elasticpath_promotion_job resource: one job, started once and waited on.
+func NewPromotionJobResource() resource.Resource {
+	return &promotionJobResource{}
+}
+
+type promotionJobResource struct {
+	client *epcc.Client
+}
+
+type promotionJobResourceModel struct {
+	jobModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *promotionJobResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_promotion_job"
+}
+
+func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	keepString := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	keepInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Runs one promotion job (code generation or code export) and waits until it ends. " +
+			"A job cannot be changed or deleted: any change to its inputs replaces it, and destroy cancels it " +
+			"if it is still running.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: descID,
+				Computed:            true,
+				PlanModifiers:       keepString,
+			},
+			"promotion_id": schema.StringAttribute{
+				MarkdownDescription: descPromotionID,
+				Optional:            true,
+				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"rule_promotion_id": schema.StringAttribute{
+				MarkdownDescription: descRulePromotionID,
+				Optional:            true,
+				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"job_type": schema.StringAttribute{
+				MarkdownDescription: descJobType,
+				Required:            true,
+				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.OneOf(epcc.JobTypeGenerate, epcc.JobTypeExport)},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: descName,
+				Optional:            true,
+				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 50)},
+			},
+			"parameters": schema.SingleNestedAttribute{
+				MarkdownDescription: descParameters,
+				Optional:            true,
+				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+				Attributes: map[string]schema.Attribute{
+					"number_of_codes": schema.Int64Attribute{
+						MarkdownDescription: descNumberOfCodes,
+						Required:            true,
+						Validators:          []validator.Int64{int64validator.Between(1, 1000)},
+					},
+					"max_uses_per_code": schema.Int64Attribute{
+						MarkdownDescription: descMaxUsesPerCode,
+						Optional:            true,
+						Validators:          []validator.Int64{int64validator.AtLeast(0)},
+					},
+					"consume_unit": schema.StringAttribute{
+						MarkdownDescription: descConsumeUnit,
+						Optional:            true,
+						Validators: []validator.String{stringvalidator.OneOf(
+							append(consumeUnits[epcc.PromotionsStandard], consumeUnits[epcc.RulePromotions]...)...)},
+					},
+					"code_prefix": schema.StringAttribute{
+						MarkdownDescription: descCodePrefix,
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"code_length": schema.Int64Attribute{
+						MarkdownDescription: descCodeLength,
+						Optional:            true,
+						Computed:            true,
+						Default:             int64default.StaticInt64(defaultCodeLength),
+						Validators:          []validator.Int64{int64validator.Between(8, 16)},
+					},
+				},
+			},
+			"status":          schema.StringAttribute{MarkdownDescription: descStatus, Computed: true, PlanModifiers: keepString},
+			"error":           schema.StringAttribute{MarkdownDescription: descError, Computed: true, PlanModifiers: keepString},
+			"generated_codes": schema.Int64Attribute{MarkdownDescription: descGeneratedCodes, Computed: true, PlanModifiers: keepInt},
+			"deleted_codes":   schema.Int64Attribute{MarkdownDescription: descDeletedCodes, Computed: true, PlanModifiers: keepInt},
+			"created_at":      schema.StringAttribute{MarkdownDescription: descCreatedAt, Computed: true, PlanModifiers: keepString},
+			"updated_at":      schema.StringAttribute{MarkdownDescription: descUpdatedAt, Computed: true, PlanModifiers: keepString},
+			"file_url":        schema.StringAttribute{MarkdownDescription: descFileURL, Computed: true, PlanModifiers: keepString},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+				Create:            true,
+				CreateDescription: "How long to wait for the job to start and finish, including waiting for other jobs on the same promotion (default `20m`).",
+				Delete:            true,
+				DeleteDescription: "How long to wait for a running job to be cancelled (default `5m`).",
+			}),
+		},
+	}
+}
+
+func (r *promotionJobResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("promotion_id"), path.MatchRoot("rule_promotion_id")),
+	}
+}
+
+// ValidateConfig checks the rules that tie one attribute's value to another's, which no stock validator
+// expresses: parameters belong to code_generate only, and consume_unit depends on the promotion API.
+func (r *promotionJobResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg promotionJobResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateJobInputs(ctx, cfg.jobModel)...)
+}
+
+func validateJobInputs(ctx context.Context, m jobModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !m.JobType.IsUnknown() && !m.Parameters.IsUnknown() {
+		switch {
+		case m.JobType.ValueString() == epcc.JobTypeGenerate && m.Parameters.IsNull():
+			diags.AddAttributeError(path.Root("parameters"), "Missing parameters",
+				"A code_generate job needs parameters, with at least number_of_codes.")
+		case m.JobType.ValueString() == epcc.JobTypeExport && !m.Parameters.IsNull():
+			diags.AddAttributeError(path.Root("parameters"), "Parameters not allowed",
+				"parameters apply to code_generate jobs only; remove them from this code_export job.")
+		}
+	}
+	ref, ok := m.promotionRef()
+	if !ok || m.Parameters.IsNull() || m.Parameters.IsUnknown() {
+		return diags
+	}
+	var p jobParametersModel
+	diags.Append(m.Parameters.As(ctx, &p, objectAsOptions)...)
+	if p.ConsumeUnit.IsNull() || p.ConsumeUnit.IsUnknown() {
+		return diags
+	}
+	allowed := consumeUnits[ref.API]
+	for _, unit := range allowed {
+		if p.ConsumeUnit.ValueString() == unit {
+			return diags
+		}
+	}
+	idAttr := "promotion_id"
+	if ref.API == epcc.RulePromotions {
+		idAttr = "rule_promotion_id"
+	}
+	diags.AddAttributeError(path.Root("parameters").AtName("consume_unit"), "Invalid consume_unit for this promotion API",
+		fmt.Sprintf("consume_unit %q is not accepted for a job on %s; use one of: %s.",
+			p.ConsumeUnit.ValueString(), idAttr, strings.Join(allowed, ", ")))
+	return diags
+}
+
+func (r *promotionJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan promotionJobResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	createReq, diags := plan.createRequest(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ref, _ := plan.promotionRef()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ctx = tflog.SetField(ctx, "promotion", ref.String())
+
+	// Jobs on one promotion run one at a time: the API refuses a second active job.
+	release, err := r.client.LockPromotion(ctx, ref)
+	if err != nil {
+		resp.Diagnostics.AddError("Promotion job not started",
+			fmt.Sprintf("Other jobs of this run on %s were still running when the create timeout (%s) ran out. "+
+				"No job was created; raise timeouts.create or run fewer jobs on one promotion.", ref, timeout))
+		return
+	}
+	defer release()
+
+	tflog.Info(ctx, "starting promotion job", map[string]any{"job_type": createReq.Type})
+	job, err := r.client.StartJob(ctx, ref, createReq)
+	if err != nil {
+		resp.Diagnostics.AddError("Promotion job not started", startFailureDetail(ref, timeout, err))
+		return
+	}
+
+	// From here on the job exists: its id reaches state whatever happens next, so a failed wait leaves a
+	// tainted resource rather than an orphaned job.
+	plan.setComputed(*job)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	tflog.Info(ctx, "promotion job started; waiting for it to finish", map[string]any{"job_id": job.ID})
+
+	final, err := r.client.WaitJob(ctx, ref, job.ID, func(j epcc.Job) {
+		*job = j
+		logProgress(ctx, j)
+	})
+	if final != nil {
+		*job = *final
+	} else if j := jobOf(err); j != nil {
+		*job = *j
+	}
+	plan.setComputed(*job)
+	if err != nil {
+		resp.Diagnostics.AddError(waitFailureSummary(err), waitFailureDetail(*job, ref, timeout, err))
+	} else if hasFile(*job) {
+		plan.FileURL = r.fileURL(ctx, ref, job.ID, &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state promotionJobResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	ref, ok := state.promotionRef()
+	if !ok {
+		resp.Diagnostics.AddError("Invalid state", "The job's state names no promotion; re-import it.")
+		return
+	}
+	job, err := r.client.GetJob(ctx, ref, state.ID.ValueString())
+	if epcc.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Promotion job no longer exists",
+			fmt.Sprintf("Job %s on %s was not found; it is removed from the state. %s", state.ID.ValueString(), ref, err))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read promotion job", err.Error())
+		return
+	}
+	if state.JobType.IsNull() { // imported: only the ids are known so far
+		state.setInputs(*job)
+	}
+	state.setComputed(*job)
+	if hasFile(*job) {
+		state.FileURL = r.fileURL(ctx, ref, job.ID, &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update only ever sees a change of timeouts: every other input requires replacement.
+func (r *promotionJobResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan promotionJobResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state promotionJobResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	ref, ok := state.promotionRef()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ctx = tflog.SetField(ctx, "promotion", ref.String())
+	id := state.ID.ValueString()
+
+	job, err := r.client.GetJob(ctx, ref, id)
+	if epcc.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read promotion job", err.Error())
+		return
+	}
+	if epcc.IsActive(job.Status) {
+		tflog.Info(ctx, "cancelling running promotion job", map[string]any{"job_id": id, "status": job.Status})
+		if _, err := r.client.CancelJob(ctx, ref, id); err != nil && !isNotCancellable(err) {
+			resp.Diagnostics.AddError("Could not cancel promotion job", err.Error())
+			return
+		}
+	}
+	if !epcc.IsTerminal(job.Status) {
+		job, err = r.client.WaitJob(ctx, ref, id, func(j epcc.Job) { logProgress(ctx, j) })
+		var cancelled *epcc.JobCancelledError
+		switch {
+		case errors.As(err, &cancelled):
+			tflog.Info(ctx, "promotion job cancelled", map[string]any{"job_id": id})
+			return
+		case err != nil && !errors.As(err, new(*epcc.JobFailedError)):
+			resp.Diagnostics.AddError("Promotion job not cancelled",
+				fmt.Sprintf("Job %s on %s did not end within the delete timeout (%s): %s. It stays in the state; "+
+					"run destroy again or raise timeouts.delete.", id, ref, timeout, err))
+			return
+		}
+	}
+	if job != nil && job.Type == epcc.JobTypeGenerate && job.Status == epcc.StatusCompleted {
+		resp.Diagnostics.AddWarning("Generated codes remain",
+			fmt.Sprintf("Elastic Path cannot delete jobs, so job %s is only removed from the state. The %d codes it "+
+				"generated remain in %s; remove them in Commerce Manager or through the promotion codes API if they "+
+				"must go.", id, derefInt(job.Generated), ref))
+	}
+}
+
+func (r *promotionJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ref, jobID, err := parseImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	attr := "promotion_id"
+	if ref.API == epcc.RulePromotions {
+		attr = "rule_promotion_id"
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), jobID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), ref.ID)...)
+}
+
+// parseImportID reads "promotions/<promotion_id>/<job_id>" or "rule-promotions/<rule_promotion_id>/<job_id>".
+func parseImportID(id string) (epcc.PromotionRef, string, error) {
+	parts := strings.Split(id, "/")
+	if len(parts) == 3 && parts[1] != "" && parts[2] != "" {
+		switch api := epcc.API(parts[0]); api {
+		case epcc.PromotionsStandard, epcc.RulePromotions:
+			return epcc.PromotionRef{API: api, ID: parts[1]}, parts[2], nil
+		}
+	}
+	return epcc.PromotionRef{}, "", fmt.Errorf("%q is not an import ID: use promotions/<promotion_id>/<job_id> "+
+		"or rule-promotions/<rule_promotion_id>/<job_id>", id)
+}
+
+func (r *promotionJobResource) fileURL(ctx context.Context, ref epcc.PromotionRef, id string, diags *diag.Diagnostics) types.String {
+	url, err := r.client.JobFileURL(ctx, ref, id)
+	if err != nil {
+		diags.AddWarning("Export file URL not available",
+			fmt.Sprintf("Job %s completed, but its file URL could not be fetched: %s. The next refresh tries again.", id, err))
+		return types.StringNull()
+	}
+	return types.StringValue(url)
+}
+
+func isNotCancellable(err error) bool {
+	var apiErr *epcc.APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == 422
+}
+
+func derefInt(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

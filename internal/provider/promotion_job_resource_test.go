@@ -1,0 +1,636 @@
+package provider
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
+)
+
+const jobAddr = "elasticpath_promotion_job.test"
+
+func TestAccPromotionJob_generateRule(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  name              = "summer-2026"
+  parameters = {
+    number_of_codes   = 500
+    max_uses_per_code = 1
+    consume_unit      = "per_checkout"
+    code_prefix       = "SUMMER-"
+    code_length       = 10
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttrSet(jobAddr, "id"),
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr, "generated_codes", "500"),
+				resource.TestCheckNoResourceAttr(jobAddr, "error"),
+				resource.TestCheckNoResourceAttr(jobAddr, "file_url"),
+				resource.TestCheckResourceAttrSet(jobAddr, "created_at"),
+				resource.TestCheckResourceAttrSet(jobAddr, "updated_at"),
+				checkCodes(env, ref, 500, regexp.MustCompile(`^SUMMER-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{2}$`)),
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_generateStandard(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.PromotionsStandard, false)
+	ref := epcc.PromotionRef{API: epcc.PromotionsStandard, ID: promo}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  promotion_id = %q
+  job_type     = "code_generate"
+  parameters = {
+    number_of_codes = 120
+    consume_unit    = "per_cart"
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "promotion_id", promo),
+				resource.TestCheckNoResourceAttr(jobAddr, "rule_promotion_id"),
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr, "generated_codes", "120"),
+				resource.TestCheckResourceAttr(jobAddr, "parameters.code_length", "8"),
+				checkCodes(env, ref, 120, regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}$`)),
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_export(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.RulePromotions, false)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "codes" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 40
+  }
+}
+
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_export"
+  name              = "export"
+  depends_on        = [elasticpath_promotion_job.codes]
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				resource.TestCheckNoResourceAttr(jobAddr, "parameters"),
+				resource.TestCheckResourceAttrWith(jobAddr, "file_url", checkExportFile(40)),
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_countOnOnePromotion(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{QueueDelay: 200 * time.Millisecond, CodesPerSecond: 100})
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  count             = 3
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  name              = "batch-${count.index}"
+  parameters = {
+    number_of_codes = 20
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr+".0", "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr+".1", "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr+".2", "status", "completed"),
+				checkCodes(env, ref, 60, nil),
+				checkJobCount(env, ref, 3),
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_failedJobIsTainted(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	config := env.config(`
+resource "elasticpath_promotion_job" "first" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 600
+  }
+}
+
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 600
+  }
+  depends_on = [elasticpath_promotion_job.first]
+}`, promo)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Promotion job failed.*codes limit exceeded`),
+			},
+			{
+				// The failed job is in the state, tainted: the next plan replaces it.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("elasticpath_promotion_job.first", plancheck.ResourceActionNoop),
+				}},
+				ExpectError: regexp.MustCompile(`codes limit exceeded`),
+			},
+		},
+	})
+}
+
+func TestAccPromotionJob_invalidInputsRejectedAtPlan(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	job := func(body string) string {
+		return env.config("resource \"elasticpath_promotion_job\" \"test\" {\n%s\n}\n", body)
+	}
+	cases := []struct {
+		body string
+		want string
+	}{
+		{`job_type = "code_export"`, `(?s)No attribute specified when one \(and only one\) of.*promotion_id`},
+		{`promotion_id = "a"
+rule_promotion_id = "b"
+job_type = "code_export"`, `(?s)2 attributes specified when one \(and only one\)`},
+		{`rule_promotion_id = "a"
+job_type = "code_delete"`, `(?s)job_type.*value must be one of`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"`, `(?s)Missing parameters.*code_generate job needs parameters`},
+		{`rule_promotion_id = "a"
+job_type = "code_export"
+parameters = { number_of_codes = 5 }`, `(?s)Parameters not allowed`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = { number_of_codes = 0 }`, `(?s)number_of_codes.*between 1 and 1000`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = { number_of_codes = 1001 }`, `(?s)number_of_codes.*between 1 and 1000`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = {
+  number_of_codes = 5
+  code_length = 7
+}`, `(?s)code_length.*between 8 and 16`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = {
+  number_of_codes = 5
+  code_length = 17
+}`, `(?s)code_length.*between 8 and 16`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = {
+  number_of_codes = 5
+  max_uses_per_code = -1
+}`, `(?s)max_uses_per_code.*at least 0`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = {
+  number_of_codes = 5
+  consume_unit = "per_cart"
+}`, `(?s)consume_unit "per_cart" is not accepted.*rule_promotion_id.*per_application, per_checkout`},
+		{`promotion_id = "a"
+job_type = "code_generate"
+parameters = {
+  number_of_codes = 5
+  consume_unit = "per_checkout"
+}`, `(?s)consume_unit "per_checkout" is not accepted.*promotion_id.*per_item, per_cart`},
+		{`rule_promotion_id = "a"
+job_type = "code_generate"
+parameters = {
+  number_of_codes = 5
+  consume_unit = "per_order"
+}`, `(?s)consume_unit.*value must be one of`},
+		{`rule_promotion_id = "a"
+job_type = "code_export"
+name = "` + strings.Repeat("n", 51) + `"`, `(?s)name.*length must be between 1 and 50`},
+		{`rule_promotion_id = "a"
+job_type = "code_export"
+timeouts = { create = "soon" }`, `(?s)timeouts`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases)+1)
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{Config: job(c.body), PlanOnly: true, ExpectError: regexp.MustCompile(c.want)})
+	}
+	steps = append(steps, resource.TestStep{
+		Config: `
+provider "elasticpath" {
+  api_base_url  = "http://api.example.com"
+  client_id     = "id"
+  client_secret = "secret"
+}
+data "elasticpath_promotion_jobs" "test" {
+  rule_promotion_id = "a"
+}`,
+		PlanOnly:    true,
+		ExpectError: regexp.MustCompile(`(?s)Invalid Elastic Path API base URL.*http`),
+	})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
+}
+
+func TestAccPromotionJob_importBothShapes(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	rule := env.promotion(t, epcc.RulePromotions, false)
+	standard := env.promotion(t, epcc.PromotionsStandard, false)
+	config := env.config(`
+resource "elasticpath_promotion_job" "rule" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  name              = "imported"
+  parameters = {
+    number_of_codes   = 15
+    max_uses_per_code = 3
+    consume_unit      = "per_application"
+    code_prefix       = "IMP-"
+    code_length       = 12
+  }
+}
+
+resource "elasticpath_promotion_job" "standard" {
+  promotion_id = %q
+  job_type     = "code_generate"
+  parameters = {
+    number_of_codes = 15
+    consume_unit    = "per_item"
+  }
+}`, rule, standard)
+	importID := func(addr, api, idAttr string) resource.ImportStateIdFunc {
+		return func(s *terraform.State) (string, error) {
+			rs, ok := s.RootModule().Resources[addr]
+			if !ok {
+				return "", fmt.Errorf("%s not in state", addr)
+			}
+			return api + "/" + rs.Primary.Attributes[idAttr] + "/" + rs.Primary.ID, nil
+		}
+	}
+	importStep := func(addr, api, idAttr string) resource.TestStep {
+		return resource.TestStep{
+			ResourceName:            addr,
+			ImportState:             true,
+			ImportStateIdFunc:       importID(addr, api, idAttr),
+			ImportStateVerify:       true,
+			ImportStateVerifyIgnore: []string{"timeouts"},
+			ImportStatePersist:      true,
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			importStep("elasticpath_promotion_job.rule", "rule-promotions", "rule_promotion_id"),
+			importStep("elasticpath_promotion_job.standard", "promotions", "promotion_id"),
+			// After import the same configuration plans no change.
+			{Config: config, PlanOnly: true},
+			{
+				ResourceName:  "elasticpath_promotion_job.rule",
+				ImportState:   true,
+				ImportStateId: "rule-promotions/" + rule,
+				ExpectError:   regexp.MustCompile(`(?s)is not an import ID.*rule-promotions/<rule_promotion_id>/<job_id>`),
+			},
+		},
+	})
+}
+
+func TestAccPromotionJob_createTimeoutThenDestroyCancels(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 5})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 1000
+  }
+  timeouts = {
+    create = "2s"
+  }
+}`, promo),
+				ExpectError: regexp.MustCompile(`(?s)Timed out waiting for promotion job.*may still be\s+running.*tainted`),
+			},
+			{
+				// The timed-out job is in the state with its id; removing it from the configuration cancels it.
+				Config: env.provider,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(jobAddr, plancheck.ResourceActionDestroy),
+				}},
+				Check: func(*terraform.State) error {
+					jobs := env.jobs(t, ref)
+					if len(jobs) != 1 {
+						return fmt.Errorf("want exactly the one job, got %d", len(jobs))
+					}
+					if jobs[0].Status != epcc.StatusCancelled {
+						return fmt.Errorf("job %s is %s, want cancelled", jobs[0].ID, jobs[0].Status)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccPromotionJob_waitsForJobStartedOutsideTerraform(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 50})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	var outside *epcc.Job
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				n := int64(100) // two seconds of work at 50 codes/s
+				job, err := env.client.CreateJob(context.Background(), ref, epcc.CreateJobRequest{
+					Type: epcc.JobTypeGenerate, Name: "outside", Parameters: &epcc.JobParameters{NumberOfCodes: &n},
+				})
+				if err != nil {
+					t.Fatalf("start the outside job: %v", err)
+				}
+				outside = job
+			},
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 10
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				checkJobCount(env, ref, 2),
+				func(*terraform.State) error {
+					for _, j := range env.jobs(t, ref) {
+						if j.ID == outside.ID && j.Status != epcc.StatusCompleted {
+							return fmt.Errorf("outside job is %s", j.Status)
+						}
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_ambiguousCreateMakesNoDuplicate(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				// The job is created, but the answer is lost: first a gateway error, then a dropped connection.
+				env.sim.Faults().Add(
+					epccsim.Fault{Method: http.MethodPost, Path: "/v2/rule-promotions/*/jobs", Kind: epccsim.FaultCommitThenStatus, Status: http.StatusBadGateway, Times: 1},
+				)
+			},
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 25
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				checkJobCount(env, ref, 1),
+				checkCodes(env, ref, 25, nil),
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_tokenExpiresDuringLongWait(t *testing.T) {
+	t.Parallel()
+	// The simulator's clock runs 1000 times faster: its one-hour tokens die after 3.6 s while the client still
+	// believes them good, and the job takes 5 s, so the wait must recover from a 401 with a new token.
+	env := newAccEnv(t, epccsim.Options{Clock: epccsim.NewScaledClock(1000), CodesPerSecond: 0.05, QueueDelay: time.Second})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 250
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr, "generated_codes", "250"),
+				func(*terraform.State) error {
+					if n := env.sim.RequestCount(http.MethodPost, "/oauth/access_token"); n < 3 {
+						return fmt.Errorf("want a token for the test client, the first and a renewed one for the provider; got %d token requests", n)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJob_vanishedJobIsRemovedFromState(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	ref, err := env.client.CreatePromotion(context.Background(), epcc.RulePromotions, epcc.NewPromotion{Name: "tf-acc vanishing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 5
+  }
+}`, ref.ID)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					if err := env.client.DeletePromotion(context.Background(), ref); err != nil {
+						t.Fatalf("delete promotion: %v", err)
+					}
+				},
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			// Nothing is left to destroy: the promotion and its job are gone.
+			{Config: env.provider},
+		},
+	})
+}
+
+func TestAccPromotionJob_automaticPromotionRefusesCodes(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.PromotionsStandard, true)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  promotion_id = %q
+  job_type     = "code_generate"
+  parameters = {
+    number_of_codes = 5
+  }
+}`, promo),
+			ExpectError: regexp.MustCompile(`(?s)Promotion job not started.*No codes allowed`),
+		}},
+	})
+}
+
+func TestAccProvider_missingCredentials(t *testing.T) {
+	// Not parallel: it empties the credential variables for its duration.
+	t.Setenv(EnvClientID, "")
+	t.Setenv(EnvClientSecret, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "elasticpath" {
+  api_base_url = "http://127.0.0.1:1"
+}
+data "elasticpath_promotion_jobs" "test" {
+  rule_promotion_id = "a"
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Missing Elastic Path client ID.*client_id.*EPCC_CLIENT_ID.*Missing Elastic Path client secret.*client_secret.*EPCC_CLIENT_SECRET`),
+		}},
+	})
+}
+
+// checkCodes counts the codes that now exist in the promotion, straight from the API, and checks their shape.
+func checkCodes(env *accEnv, ref epcc.PromotionRef, want int, shape *regexp.Regexp) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		codes, err := env.client.ListCodes(context.Background(), ref)
+		if err != nil {
+			return err
+		}
+		if len(codes) != want {
+			return fmt.Errorf("promotion %s has %d codes, want %d", ref, len(codes), want)
+		}
+		seen := map[string]bool{}
+		for _, c := range codes {
+			if shape != nil && !shape.MatchString(c) {
+				return fmt.Errorf("code %q does not match %s", c, shape)
+			}
+			if seen[c] {
+				return fmt.Errorf("code %q is not unique", c)
+			}
+			seen[c] = true
+		}
+		return nil
+	}
+}
+
+func checkJobCount(env *accEnv, ref epcc.PromotionRef, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		jobs, err := env.client.ListJobs(context.Background(), ref, epcc.JobFilter{})
+		if err != nil {
+			return err
+		}
+		if len(jobs) != want {
+			return fmt.Errorf("promotion %s has %d jobs, want %d", ref, len(jobs), want)
+		}
+		return nil
+	}
+}
+
+// checkExportFile downloads the export and counts its data rows.
+func checkExportFile(wantRows int) resource.CheckResourceAttrWithFunc {
+	return func(url string) error {
+		resp, err := http.Get(url)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET export file: %s", resp.Status)
+		}
+		rows, err := csv.NewReader(resp.Body).ReadAll()
+		if err != nil {
+			return fmt.Errorf("export file is not CSV: %w", err)
+		}
+		if got := len(rows) - 1; got != wantRows {
+			return fmt.Errorf("export file has %s data rows, want %d", strconv.Itoa(got), wantRows)
+		}
+		return nil
+	}
+}

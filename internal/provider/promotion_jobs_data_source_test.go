@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
+)
+
+func TestAccPromotionJobsDataSource_filters(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	rule := env.promotion(t, epcc.RulePromotions, false)
+	standard := env.promotion(t, epcc.PromotionsStandard, false)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "codes" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  name              = "codes"
+  parameters = {
+    number_of_codes = 30
+    code_prefix     = "DS-"
+  }
+}
+
+resource "elasticpath_promotion_job" "export" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_export"
+  name              = "export"
+  depends_on        = [elasticpath_promotion_job.codes]
+}
+
+resource "elasticpath_promotion_job" "standard" {
+  promotion_id = %[2]q
+  job_type     = "code_generate"
+  parameters = {
+    number_of_codes = 3
+  }
+}
+
+data "elasticpath_promotion_jobs" "all" {
+  rule_promotion_id = %[1]q
+  depends_on        = [elasticpath_promotion_job.export]
+}
+
+data "elasticpath_promotion_jobs" "generated" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  status            = "completed"
+  depends_on        = [elasticpath_promotion_job.export]
+}
+
+data "elasticpath_promotion_jobs" "exports" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_export"
+  depends_on        = [elasticpath_promotion_job.export]
+}
+
+data "elasticpath_promotion_jobs" "failed" {
+  rule_promotion_id = %[1]q
+  status            = "failed"
+  depends_on        = [elasticpath_promotion_job.export]
+}
+
+data "elasticpath_promotion_jobs" "by_name" {
+  rule_promotion_id = %[1]q
+  name              = "export"
+  depends_on        = [elasticpath_promotion_job.export]
+}
+
+data "elasticpath_promotion_jobs" "standard" {
+  promotion_id = %[2]q
+  depends_on   = [elasticpath_promotion_job.standard]
+}`, rule, standard),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.all", "ids.#", "2"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.generated", "ids.#", "1"),
+				resource.TestCheckResourceAttrPair("data.elasticpath_promotion_jobs.generated", "ids.0", "elasticpath_promotion_job.codes", "id"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.generated", "jobs.0.generated_codes", "30"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.generated", "jobs.0.parameters.code_prefix", "DS-"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.generated", "jobs.0.rule_promotion_id", rule),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.exports", "ids.#", "1"),
+				resource.TestCheckResourceAttrPair("data.elasticpath_promotion_jobs.exports", "ids.0", "elasticpath_promotion_job.export", "id"),
+				resource.TestCheckResourceAttrWith("data.elasticpath_promotion_jobs.exports", "jobs.0.file_url", checkExportFile(30)),
+				resource.TestCheckNoResourceAttr("data.elasticpath_promotion_jobs.exports", "jobs.0.parameters"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.failed", "ids.#", "0"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.by_name", "ids.#", "1"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.by_name", "jobs.0.job_type", "code_export"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.standard", "ids.#", "1"),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.standard", "jobs.0.promotion_id", standard),
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.standard", "jobs.0.status", "completed"),
+			),
+		}},
+	})
+}
+
+func TestAccPromotionJobsDataSource_invalidFilters(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(`
+data "elasticpath_promotion_jobs" "test" {
+  rule_promotion_id = "a"
+  status            = "complete"
+}`),
+				ExpectError: regexp.MustCompile(`(?s)status.*value must be one of`),
+			},
+			{
+				Config:      env.config(`data "elasticpath_promotion_jobs" "test" { job_type = "code_export" }`),
+				ExpectError: regexp.MustCompile(`(?s)one \(and only one\) of`),
+			},
+		},
+	})
+}

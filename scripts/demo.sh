@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The main job, end to end: build the provider, start the simulator (unless EPCC_* point at a real store),
+# make a promotion, apply examples/seasonal-campaign through dev_overrides, print its outputs, destroy, clean up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/elasticpath-demo.XXXXXX")
+sim_pid=""
+promotion_id=""
+
+cleanup() {
+	status=$?
+	if [ -n "$promotion_id" ]; then
+		"$work/bin/epcc-promotion" delete "$promotion_id" || echo "demo: could not delete promotion $promotion_id" >&2
+	fi
+	if [ -n "$sim_pid" ]; then
+		kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
+		echo "demo: simulator stopped"
+	fi
+	rm -rf "$work"
+	exit "$status"
+}
+trap cleanup EXIT
+
+echo "demo: building the provider and tools"
+mkdir -p "$work/bin" "$work/campaign"
+go build -ldflags "-X main.version=0.1.0-demo" -o "$work/bin/terraform-provider-elasticpath" .
+go build -o "$work/bin/epcc-promotion" ./internal/cmd/epcc-promotion
+
+if [ -n "${EPCC_CLIENT_ID:-}" ] && [ -n "${EPCC_CLIENT_SECRET:-}" ] && [ -n "${EPCC_API_BASE_URL:-}" ]; then
+	echo "demo: EPCC_* are set: applying to the store at $EPCC_API_BASE_URL"
+else
+	go build -o "$work/bin/epccsim" ./internal/epccsim/cmd/epccsim
+	# A slower job speed than the default, so the progress lines are visible in TF_LOG=INFO output.
+	"$work/bin/epccsim" -listen 127.0.0.1:0 -codes-per-second 400 >"$work/sim.env" 2>"$work/sim.log" &
+	sim_pid=$!
+	for _ in $(seq 1 100); do
+		[ "$(grep -c '^EPCC_' "$work/sim.env" 2>/dev/null)" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c '^EPCC_' "$work/sim.env" 2>/dev/null)" -ge 3 ] || { echo "demo: simulator did not start" >&2; cat "$work/sim.log" >&2; exit 1; }
+	set -a
+	# shellcheck disable=SC1091
+	. "$work/sim.env"
+	set +a
+	echo "demo: simulator listening at $EPCC_API_BASE_URL"
+fi
+
+promotion_id=$("$work/bin/epcc-promotion" create -name "summer campaign (demo)")
+echo "demo: created rule promotion $promotion_id"
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/epcc-community/elasticpath" = "$work/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+export TF_VAR_rule_promotion_id="$promotion_id"
+cp "$root"/examples/seasonal-campaign/*.tf "$work/campaign/"
+cd "$work/campaign"
+
+echo "demo: terraform apply"
+terraform apply -auto-approve -input=false -no-color
+echo
+echo "demo: outputs"
+terraform output -no-color
+echo
+echo "demo: terraform destroy"
+terraform destroy -auto-approve -input=false -no-color
+echo "demo: done"
