@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +107,10 @@ func (e *accEnv) jobs(t *testing.T, ref epcc.PromotionRef) []epcc.Job {
 		t.Fatalf("list jobs of %s: %v", ref, err)
 	}
 	return jobs
+}
+
+// wrapped compiles an expected-error pattern whose spaces also match the line breaks Terraform puts into
+// long diagnostics.
+func wrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
 }

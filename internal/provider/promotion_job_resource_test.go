@@ -176,7 +176,7 @@ resource "elasticpath_promotion_job" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config:      config,
-				ExpectError: regexp.MustCompile(`(?s)Promotion job failed.*codes limit exceeded`),
+				ExpectError: wrapped(`Promotion job failed.*codes limit exceeded`),
 			},
 			{
 				// The failed job is in the state, tainted: the next plan replaces it.
@@ -185,7 +185,7 @@ resource "elasticpath_promotion_job" "test" {
 					plancheck.ExpectResourceAction(jobAddr, plancheck.ResourceActionDestroyBeforeCreate),
 					plancheck.ExpectResourceAction("elasticpath_promotion_job.first", plancheck.ResourceActionNoop),
 				}},
-				ExpectError: regexp.MustCompile(`codes limit exceeded`),
+				ExpectError: wrapped(`codes limit exceeded`),
 			},
 		},
 	})
@@ -201,10 +201,10 @@ func TestAccPromotionJob_invalidInputsRejectedAtPlan(t *testing.T) {
 		body string
 		want string
 	}{
-		{`job_type = "code_export"`, `(?s)No attribute specified when one \(and only one\) of.*promotion_id`},
+		{`job_type = "code_export"`, `Exactly one of these attributes must be configured: \[promotion_id,rule_promotion_id\]`},
 		{`promotion_id = "a"
 rule_promotion_id = "b"
-job_type = "code_export"`, `(?s)2 attributes specified when one \(and only one\)`},
+job_type = "code_export"`, `Invalid Attribute Combination.*Exactly one of these attributes must be configured`},
 		{`rule_promotion_id = "a"
 job_type = "code_delete"`, `(?s)job_type.*value must be one of`},
 		{`rule_promotion_id = "a"
@@ -259,11 +259,11 @@ job_type = "code_export"
 name = "` + strings.Repeat("n", 51) + `"`, `(?s)name.*length must be between 1 and 50`},
 		{`rule_promotion_id = "a"
 job_type = "code_export"
-timeouts = { create = "soon" }`, `(?s)timeouts`},
+timeouts = { create = "soon" }`, `Time Duration.*"soon" must be a string`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases)+1)
 	for _, c := range cases {
-		steps = append(steps, resource.TestStep{Config: job(c.body), PlanOnly: true, ExpectError: regexp.MustCompile(c.want)})
+		steps = append(steps, resource.TestStep{Config: job(c.body), PlanOnly: true, ExpectError: wrapped(c.want)})
 	}
 	steps = append(steps, resource.TestStep{
 		Config: `
@@ -276,7 +276,7 @@ data "elasticpath_promotion_jobs" "test" {
   rule_promotion_id = "a"
 }`,
 		PlanOnly:    true,
-		ExpectError: regexp.MustCompile(`(?s)Invalid Elastic Path API base URL.*http`),
+		ExpectError: wrapped(`Invalid Elastic Path API base URL.*http`),
 	})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
 }
@@ -302,29 +302,22 @@ resource "elasticpath_promotion_job" "rule" {
 
 resource "elasticpath_promotion_job" "standard" {
   promotion_id = %q
-  job_type     = "code_generate"
-  parameters = {
-    number_of_codes = 15
-    consume_unit    = "per_item"
-  }
+  job_type     = "code_export"
 }`, rule, standard)
-	importID := func(addr, api, idAttr string) resource.ImportStateIdFunc {
-		return func(s *terraform.State) (string, error) {
-			rs, ok := s.RootModule().Resources[addr]
-			if !ok {
-				return "", fmt.Errorf("%s not in state", addr)
-			}
-			return api + "/" + rs.Primary.Attributes[idAttr] + "/" + rs.Primary.ID, nil
-		}
-	}
 	importStep := func(addr, api, idAttr string) resource.TestStep {
 		return resource.TestStep{
-			ResourceName:            addr,
-			ImportState:             true,
-			ImportStateIdFunc:       importID(addr, api, idAttr),
-			ImportStateVerify:       true,
-			ImportStateVerifyIgnore: []string{"timeouts"},
-			ImportStatePersist:      true,
+			ResourceName: addr,
+			ImportState:  true,
+			ImportStateIdFunc: func(s *terraform.State) (string, error) {
+				rs, ok := s.RootModule().Resources[addr]
+				if !ok {
+					return "", fmt.Errorf("%s not in state", addr)
+				}
+				return api + "/" + rs.Primary.Attributes[idAttr] + "/" + rs.Primary.ID, nil
+			},
+			ImportStateVerify: true,
+			// file_url is a signed link: each read returns a fresh one.
+			ImportStateVerifyIgnore: []string{"timeouts", "file_url"},
 		}
 	}
 	resource.Test(t, resource.TestCase{
@@ -333,14 +326,62 @@ resource "elasticpath_promotion_job" "standard" {
 			{Config: config},
 			importStep("elasticpath_promotion_job.rule", "rule-promotions", "rule_promotion_id"),
 			importStep("elasticpath_promotion_job.standard", "promotions", "promotion_id"),
-			// After import the same configuration plans no change.
-			{Config: config, PlanOnly: true},
 			{
 				ResourceName:  "elasticpath_promotion_job.rule",
 				ImportState:   true,
 				ImportStateId: "rule-promotions/" + rule,
-				ExpectError:   regexp.MustCompile(`(?s)is not an import ID.*rule-promotions/<rule_promotion_id>/<job_id>`),
+				ExpectError:   wrapped(`is not an import ID.*rule-promotions/<rule_promotion_id>/<job_id>`),
 			},
+		},
+	})
+}
+
+// A job made outside Terraform is adopted by import, and its configuration then plans no change.
+func TestAccPromotionJob_importJobMadeElsewhere(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.PromotionsStandard, false)
+	ref := epcc.PromotionRef{API: epcc.PromotionsStandard, ID: promo}
+	n, maxUses := int64(12), int64(2)
+	job, err := env.client.StartJob(context.Background(), ref, epcc.CreateJobRequest{
+		Type: epcc.JobTypeGenerate, Name: "made elsewhere",
+		Parameters: &epcc.JobParameters{NumberOfCodes: &n, MaxUsesPerCode: &maxUses, ConsumeUnit: "per_item", CodePrefix: "EXT-"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.client.WaitJob(context.Background(), ref, job.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	config := env.config(`
+resource "elasticpath_promotion_job" "test" {
+  promotion_id = %q
+  job_type     = "code_generate"
+  name         = "made elsewhere"
+  parameters = {
+    number_of_codes   = 12
+    max_uses_per_code = 2
+    consume_unit      = "per_item"
+    code_prefix       = "EXT-"
+  }
+}`, promo)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:             config,
+				ResourceName:       jobAddr,
+				ImportState:        true,
+				ImportStateId:      "promotions/" + promo + "/" + job.ID,
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["generated_codes"] != "12" || states[0].Attributes["parameters.code_length"] != "8" {
+						return fmt.Errorf("unexpected imported state: %v", states)
+					}
+					return nil
+				},
+			},
+			{Config: config, PlanOnly: true},
 		},
 	})
 }
@@ -367,7 +408,7 @@ resource "elasticpath_promotion_job" "test" {
     create = "2s"
   }
 }`, promo),
-				ExpectError: regexp.MustCompile(`(?s)Timed out waiting for promotion job.*may still be\s+running.*tainted`),
+				ExpectError: wrapped(`Timed out waiting for promotion job.*may still be\s+running.*tainted`),
 			},
 			{
 				// The timed-out job is in the state with its id; removing it from the configuration cancels it.
@@ -552,7 +593,7 @@ resource "elasticpath_promotion_job" "test" {
     number_of_codes = 5
   }
 }`, promo),
-			ExpectError: regexp.MustCompile(`(?s)Promotion job not started.*No codes allowed`),
+			ExpectError: wrapped(`Promotion job not started.*No codes allowed`),
 		}},
 	})
 }
@@ -571,7 +612,7 @@ provider "elasticpath" {
 data "elasticpath_promotion_jobs" "test" {
   rule_promotion_id = "a"
 }`,
-			ExpectError: regexp.MustCompile(`(?s)Missing Elastic Path client ID.*client_id.*EPCC_CLIENT_ID.*Missing Elastic Path client secret.*client_secret.*EPCC_CLIENT_SECRET`),
+			ExpectError: wrapped(`Missing Elastic Path client ID.*client_id.*EPCC_CLIENT_ID.*Missing Elastic Path client secret.*client_secret.*EPCC_CLIENT_SECRET`),
 		}},
 	})
 }

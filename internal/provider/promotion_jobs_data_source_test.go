@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -113,11 +112,11 @@ data "elasticpath_promotion_jobs" "test" {
   rule_promotion_id = "a"
   status            = "complete"
 }`),
-				ExpectError: regexp.MustCompile(`(?s)status.*value must be one of`),
+				ExpectError: wrapped(`status.*value must be one of`),
 			},
 			{
 				Config:      env.config(`data "elasticpath_promotion_jobs" "test" { job_type = "code_export" }`),
-				ExpectError: regexp.MustCompile(`(?s)one \(and only one\) of`),
+				ExpectError: wrapped(`Exactly one of these attributes must be configured`),
 			},
 		},
 	})

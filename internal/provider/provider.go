@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -188,7 +187,8 @@ func clientConfig(cfg providerModel, version, terraformVersion string) (epcc.Con
 		out.BaseURL = epcc.DefaultBaseURL
 	}
 	if err := epcc.ValidateBaseURL(out.BaseURL); err != nil {
-		diags.AddAttributeError(path.Root("api_base_url"), "Invalid Elastic Path API base URL", err.Error())
+		diags.AddAttributeError(path.Root("api_base_url"), "Invalid Elastic Path API base URL",
+			fmt.Sprintf("%s (set by the api_base_url attribute or %s).", err, EnvAPIBaseURL))
 	}
 
 	out.RequestTimeout = defaultRequestTimeout
@@ -208,7 +208,7 @@ func clientConfig(cfg providerModel, version, terraformVersion string) (epcc.Con
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 || n > 20 {
 			diags.AddAttributeError(path.Root("max_retries"), "Invalid max retries",
-				fmt.Sprintf("%s=%q is not a whole number between 0 and 20.", EnvMaxRetries, s))
+				fmt.Sprintf("%s=%q is not a whole number between 0 and 20 (max_retries).", EnvMaxRetries, s))
 		}
 		maxRetries = n
 	}
@@ -224,7 +224,7 @@ func clientConfig(cfg providerModel, version, terraformVersion string) (epcc.Con
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || f < 0.1 {
 			diags.AddAttributeError(path.Root("rate_limit"), "Invalid rate limit",
-				fmt.Sprintf("%s=%q is not a number of requests per second of at least 0.1.", EnvRateLimit, s))
+				fmt.Sprintf("%s=%q is not a number of requests per second of at least 0.1 (rate_limit).", EnvRateLimit, s))
 		}
 		out.RateLimit = f
 	}

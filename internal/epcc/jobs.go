@@ -1,0 +1,522 @@
+package epcc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// API names one of the two promotions APIs; its value is the path segment.
+type API string
+
+const (
+	PromotionsStandard API = "promotions"
+	RulePromotions     API = "rule-promotions"
+)
+
+// PromotionRef names a promotion in one of the two APIs.
+type PromotionRef struct {
+	API API
+	ID  string
+}
+
+func (r PromotionRef) String() string { return string(r.API) + "/" + r.ID }
+
+func (r PromotionRef) validate() error {
+	switch r.API {
+	case PromotionsStandard, RulePromotions:
+	default:
+		return fmt.Errorf("unknown promotions API %q (want %q or %q)", r.API, PromotionsStandard, RulePromotions)
+	}
+	if strings.TrimSpace(r.ID) == "" {
+		return fmt.Errorf("empty promotion id for %s", r.API)
+	}
+	return nil
+}
+
+func (r PromotionRef) path() string {
+	return "/v2/" + string(r.API) + "/" + url.PathEscape(r.ID)
+}
+
+func (r PromotionRef) jobsPath() string { return r.path() + "/jobs" }
+
+func (r PromotionRef) jobPath(id string) string { return r.jobsPath() + "/" + url.PathEscape(id) }
+
+// Job types.
+const (
+	JobTypeGenerate = "code_generate"
+	JobTypeExport   = "code_export"
+)
+
+// Job statuses.
+const (
+	StatusPending    = "pending"
+	StatusProcessing = "processing"
+	StatusCompleted  = "completed"
+	StatusFailed     = "failed"
+	StatusCancelling = "cancelling"
+	StatusCancelled  = "cancelled"
+)
+
+// IsTerminal reports a status a job never leaves.
+func IsTerminal(status string) bool {
+	switch status {
+	case StatusCompleted, StatusFailed, StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// IsActive reports a status that blocks a new job on the promotion.
+func IsActive(status string) bool {
+	return status == StatusPending || status == StatusProcessing
+}
+
+// JobParameters are the code_generate parameters. Nil fields are unset.
+type JobParameters struct {
+	NumberOfCodes  *int64
+	MaxUsesPerCode *int64
+	ConsumeUnit    string
+	CodePrefix     string
+	CodeLength     *int64
+}
+
+func (p *JobParameters) empty() bool {
+	return p == nil || (p.NumberOfCodes == nil && p.MaxUsesPerCode == nil && p.ConsumeUnit == "" && p.CodePrefix == "" && p.CodeLength == nil)
+}
+
+// Job is one promotion job.
+type Job struct {
+	ID         string
+	Promotion  PromotionRef
+	Type       string
+	Name       string
+	Parameters *JobParameters // nil when the API sent none
+	Status     string
+	Error      string
+	Generated  *int64
+	Deleted    *int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+func (j Job) clone() Job {
+	out := j
+	if j.Parameters != nil {
+		p := *j.Parameters
+		p.NumberOfCodes = clonePtr(p.NumberOfCodes)
+		p.MaxUsesPerCode = clonePtr(p.MaxUsesPerCode)
+		p.CodeLength = clonePtr(p.CodeLength)
+		out.Parameters = &p
+	}
+	out.Generated = clonePtr(j.Generated)
+	out.Deleted = clonePtr(j.Deleted)
+	return out
+}
+
+func clonePtr(p *int64) *int64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// CreateJobRequest is what a new job is made of.
+type CreateJobRequest struct {
+	Type       string
+	Name       string
+	Parameters *JobParameters
+}
+
+// JobFilter narrows ListJobs; "" means no filter on that field.
+type JobFilter struct {
+	Type, Status string
+}
+
+func (f JobFilter) expr() string {
+	var parts []string
+	if f.Type != "" {
+		parts = append(parts, "eq(job_type,"+f.Type+")")
+	}
+	if f.Status != "" {
+		parts = append(parts, "eq(status,"+f.Status+")")
+	}
+	return strings.Join(parts, ":")
+}
+
+// ---- wire types --------------------------------------------------------
+
+type jobParamsJSON struct {
+	NumberOfCodes  *int64 `json:"number_of_codes,omitempty"`
+	MaxUsesPerCode *int64 `json:"max_uses_per_code,omitempty"`
+	ConsumeUnit    string `json:"consume_unit,omitempty"`
+	CodePrefix     string `json:"code_prefix,omitempty"`
+	CodeLength     *int64 `json:"code_length,omitempty"`
+}
+
+type createJobBody struct {
+	Data createJobData `json:"data"`
+}
+
+type createJobData struct {
+	Type       string         `json:"type"`
+	JobType    string         `json:"job_type"`
+	Name       string         `json:"name,omitempty"`
+	Parameters *jobParamsJSON `json:"parameters,omitempty"`
+}
+
+type jobResultJSON struct {
+	Generated flexInt `json:"generated"`
+	Deleted   flexInt `json:"deleted"`
+}
+
+type jobParamsIn struct {
+	NumberOfCodes  flexInt `json:"number_of_codes"`
+	MaxUsesPerCode flexInt `json:"max_uses_per_code"`
+	ConsumeUnit    string  `json:"consume_unit"`
+	CodePrefix     string  `json:"code_prefix"`
+	CodeLength     flexInt `json:"code_length"`
+}
+
+type jobJSON struct {
+	ID              string          `json:"id"`
+	PromotionID     string          `json:"promotion_id"`
+	RulePromotionID string          `json:"rule_promotion_id"`
+	JobType         string          `json:"job_type"`
+	Name            string          `json:"name"`
+	Parameters      *jobParamsIn    `json:"parameters"`
+	Status          string          `json:"status"`
+	Error           json.RawMessage `json:"error"`
+	Result          *jobResultJSON  `json:"result"`
+	GenerateResult  *jobResultJSON  `json:"generate_result"`
+	Meta            struct {
+		Timestamps struct {
+			CreatedAt string `json:"created_at"`
+			UpdatedAt string `json:"updated_at"`
+		} `json:"timestamps"`
+	} `json:"meta"`
+}
+
+type jobEnvelope struct {
+	Data *jobJSON `json:"data"`
+}
+
+type pageLinks struct {
+	Next *string `json:"next"`
+}
+
+type pageMeta struct {
+	Page *struct {
+		Limit flexInt `json:"limit"`
+	} `json:"page"`
+	Results *struct {
+		Total flexInt `json:"total"`
+	} `json:"results"`
+}
+
+type jobListEnvelope struct {
+	Data  []jobJSON  `json:"data"`
+	Links *pageLinks `json:"links"`
+	Meta  *pageMeta  `json:"meta"`
+}
+
+func (w *jobJSON) toJob(ref PromotionRef) Job {
+	j := Job{
+		ID:        w.ID,
+		Promotion: ref,
+		Type:      w.JobType,
+		Name:      w.Name,
+		Status:    strings.ToLower(strings.TrimSpace(w.Status)),
+		Error:     flexMessage(w.Error),
+		CreatedAt: parseTime(w.Meta.Timestamps.CreatedAt),
+		UpdatedAt: parseTime(w.Meta.Timestamps.UpdatedAt),
+	}
+	switch {
+	case ref.API == RulePromotions && w.RulePromotionID != "":
+		j.Promotion.ID = w.RulePromotionID
+	case ref.API == PromotionsStandard && w.PromotionID != "":
+		j.Promotion.ID = w.PromotionID
+	}
+	if w.Parameters != nil {
+		p := &JobParameters{
+			NumberOfCodes:  w.Parameters.NumberOfCodes.ptr(),
+			MaxUsesPerCode: w.Parameters.MaxUsesPerCode.ptr(),
+			ConsumeUnit:    w.Parameters.ConsumeUnit,
+			CodePrefix:     w.Parameters.CodePrefix,
+			CodeLength:     w.Parameters.CodeLength.ptr(),
+		}
+		// An empty object (export jobs) counts as "none sent".
+		if !p.empty() {
+			j.Parameters = p
+		}
+	}
+	// `result` is the documented field; one page calls it `generate_result`.
+	for _, r := range []*jobResultJSON{w.Result, w.GenerateResult} {
+		if r == nil {
+			continue
+		}
+		if j.Generated == nil {
+			j.Generated = r.Generated.ptr()
+		}
+		if j.Deleted == nil {
+			j.Deleted = r.Deleted.ptr()
+		}
+	}
+	return j
+}
+
+// flexMessage reads `error` as a string, or an object with a message in it.
+func flexMessage(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(raw, &obj); err == nil {
+		for _, k := range []string{"detail", "message", "title"} {
+			if v, ok := obj[k].(string); ok && v != "" {
+				return v
+			}
+		}
+	}
+	return string(raw)
+}
+
+func parseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// ---- operations --------------------------------------------------------
+
+// CreateJob sends one job-creating POST. It is never retried once the request
+// may have reached the server: such failures are *OutcomeUnknownError (see
+// StartJob for the safe way to create a job).
+func (c *Client) CreateJob(ctx context.Context, ref PromotionRef, req CreateJobRequest) (*Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(req.Type) == "" {
+		return nil, errors.New("creating a promotion job: job type is required")
+	}
+	data := createJobData{Type: "promotion_job", JobType: req.Type, Name: req.Name}
+	if req.Type != JobTypeExport && !req.Parameters.empty() {
+		p := req.Parameters
+		data.Parameters = &jobParamsJSON{
+			NumberOfCodes:  p.NumberOfCodes,
+			MaxUsesPerCode: p.MaxUsesPerCode,
+			ConsumeUnit:    p.ConsumeUnit,
+			CodePrefix:     p.CodePrefix,
+			CodeLength:     p.CodeLength,
+		}
+	}
+	c.invalidateListing(ref)
+	defer c.invalidateListing(ref)
+
+	var env jobEnvelope
+	path := ref.jobsPath()
+	_, _, err := c.do(ctx, apiCall{
+		method:   http.MethodPost,
+		path:     path,
+		jsonBody: createJobBody{Data: data},
+		policy:   policyCreateJob,
+		out:      &env,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if env.Data == nil || env.Data.ID == "" {
+		return nil, &OutcomeUnknownError{Method: http.MethodPost, Path: path, Err: errors.New("the answer holds no job id")}
+	}
+	job := env.Data.toJob(ref)
+	tflog.Info(ctx, "Elastic Path promotion job created", map[string]any{
+		"promotion": ref.String(), "job_id": job.ID, "job_type": job.Type, "status": job.Status,
+	})
+	return &job, nil
+}
+
+// ListJobs lists the promotion's jobs (every page), newest listing always.
+func (c *Client) ListJobs(ctx context.Context, ref PromotionRef, f JobFilter) ([]Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	jobs, err := c.listShared(ctx, ref, f)
+	if err != nil {
+		return nil, err
+	}
+	return cloneJobs(jobs), nil
+}
+
+// GetJob reads one job. The API has no single-job endpoint, so this lists
+// the promotion's jobs; concurrent calls on one promotion share one listing,
+// which may be reused for ReadCacheTTL.
+func (c *Client) GetJob(ctx context.Context, ref PromotionRef, id string) (*Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	jobs, err := c.cachedJobs(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return findJob(jobs, ref, id)
+}
+
+func findJob(jobs []Job, ref PromotionRef, id string) (*Job, error) {
+	for i := range jobs {
+		if jobs[i].ID == id {
+			j := jobs[i].clone()
+			return &j, nil
+		}
+	}
+	return nil, &JobNotFoundError{Promotion: ref, ID: id}
+}
+
+// CancelJob asks the API to cancel a pending or processing job. The answer
+// is the job, `cancelling` (Rule Promotions) or `cancelled` (Standard).
+func (c *Client) CancelJob(ctx context.Context, ref PromotionRef, id string) (*Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	c.invalidateListing(ref)
+	defer c.invalidateListing(ref)
+	var env jobEnvelope
+	_, _, err := c.do(ctx, apiCall{
+		method: http.MethodPost,
+		path:   ref.jobPath(id) + "/cancel",
+		policy: policyIdempotent,
+		out:    &env,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if env.Data == nil || env.Data.ID == "" {
+		return nil, fmt.Errorf("POST %s/cancel: the answer holds no job", ref.jobPath(id))
+	}
+	job := env.Data.toJob(ref)
+	return &job, nil
+}
+
+// JobFileURL returns the signed CSV URL of a completed code_export job. The
+// URL expires; fetch it right before use.
+func (c *Client) JobFileURL(ctx context.Context, ref PromotionRef, id string) (string, error) {
+	if err := ref.validate(); err != nil {
+		return "", err
+	}
+	var ans struct {
+		Href string `json:"href"`
+		Data *struct {
+			Href string `json:"href"`
+		} `json:"data"`
+	}
+	path := ref.jobPath(id) + "/file"
+	_, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: path, out: &ans, maskAnswer: maskSignedURL})
+	if err != nil {
+		return "", err
+	}
+	href := ans.Href
+	if href == "" && ans.Data != nil {
+		href = ans.Data.Href
+	}
+	if href == "" {
+		return "", fmt.Errorf("GET %s: the answer holds no href", path)
+	}
+	return href, nil
+}
+
+// ---- listing -----------------------------------------------------------
+
+const (
+	pageLimit = 100
+	// maxOffset is the API's largest page[offset]: no listing goes past it.
+	maxOffset = 10000
+	// maxPages bounds a listing whatever the server says.
+	maxPages = 1000
+)
+
+// listAllJobs fetches every page of the promotion's jobs.
+func (c *Client) listAllJobs(ctx context.Context, ref PromotionRef, f JobFilter) ([]Job, error) {
+	filter := f.expr()
+	var all []Job
+	seen := map[string]bool{}
+	offset := 0
+	for page := 0; ; page++ {
+		if page >= maxPages || offset > maxOffset {
+			return nil, fmt.Errorf("listing jobs of %s: more than %d jobs (%d pages), giving up", ref, offset, page)
+		}
+		q := ""
+		if filter != "" {
+			q = "filter=" + escapeQueryValue(filter) + "&"
+		}
+		q += "page[limit]=" + strconv.Itoa(pageLimit) + "&page[offset]=" + strconv.Itoa(offset)
+		var env jobListEnvelope
+		if _, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: ref.jobsPath(), rawQuery: q, out: &env}); err != nil {
+			return nil, err
+		}
+		added := 0
+		for i := range env.Data {
+			w := &env.Data[i]
+			if w.ID == "" || seen[w.ID] {
+				continue // a job that moved across pages while we listed
+			}
+			seen[w.ID] = true
+			all = append(all, w.toJob(ref))
+			added++
+		}
+		total := -1
+		if env.Meta != nil && env.Meta.Results != nil && env.Meta.Results.Total.set {
+			total = int(env.Meta.Results.Total.v)
+		}
+		limit := pageLimit
+		if env.Meta != nil && env.Meta.Page != nil && env.Meta.Page.Limit.v > 0 && env.Meta.Page.Limit.v < pageLimit {
+			limit = int(env.Meta.Page.Limit.v) // the server capped our page size
+		}
+		switch {
+		case len(env.Data) == 0:
+			return all, nil
+		case added == 0:
+			// The server repeats itself (ignores page[offset]?): stop rather
+			// than loop; say so if we know we are short.
+			if total >= 0 && len(all) < total {
+				return nil, fmt.Errorf("listing jobs of %s: page at offset %d repeats earlier jobs (%d of %d listed)", ref, offset, len(all), total)
+			}
+			return all, nil
+		case total >= 0:
+			if offset+len(env.Data) >= total {
+				return all, nil
+			}
+		case len(env.Data) < limit:
+			return all, nil
+		case env.Links != nil && (env.Links.Next == nil || *env.Links.Next == ""):
+			return all, nil
+		}
+		offset += len(env.Data)
+	}
+}
+
+func cloneJobs(jobs []Job) []Job {
+	out := make([]Job, len(jobs))
+	for i := range jobs {
+		out[i] = jobs[i].clone()
+	}
+	return out
+}

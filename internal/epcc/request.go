@@ -1,0 +1,274 @@
+package epcc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/singleflight"
+)
+
+// maxBodySize bounds what is read from one answer.
+const maxBodySize = 32 << 20
+
+// apiCall describes one logical request; do turns it into attempts.
+type apiCall struct {
+	method   string
+	path     string // already escaped, starting with "/"
+	rawQuery string
+	jsonBody any        // sent as JSON when non-nil
+	form     url.Values // sent form-encoded when non-nil (token request)
+	policy   retryPolicy
+	noAuth   bool // the token request itself
+	out      any  // decoded from a 2xx JSON answer when non-nil
+	// maskAnswer, when set, renders the answer body for TRACE logs.
+	maskAnswer func([]byte) string
+}
+
+func (a apiCall) isTokenCall() bool { return a.form != nil }
+
+// do sends call with retries, the bearer token (refreshed once on a 401), and
+// turns the answer into a decoded value or an error. It returns the final
+// status and body.
+func (c *Client) do(ctx context.Context, call apiCall) (int, []byte, error) {
+	var body []byte
+	contentType := ""
+	switch {
+	case call.form != nil:
+		body = []byte(call.form.Encode())
+		contentType = "application/x-www-form-urlencoded"
+	case call.jsonBody != nil:
+		b, err := json.Marshal(call.jsonBody)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s %s: encoding request: %w", call.method, call.path, err)
+		}
+		body = b
+		contentType = "application/json"
+	}
+	ctx = c.withMasks(ctx)
+	if body != nil && tflog.IsTrace(ctx) {
+		logged := string(body)
+		if call.isTokenCall() {
+			logged = maskForm(call.form)
+		}
+		tflog.Trace(ctx, "Elastic Path request body", map[string]any{
+			"method": call.method, "path": call.path, "body": truncateForLog(logged),
+		})
+	}
+
+	refreshed := false
+	for {
+		token := ""
+		if !call.noAuth {
+			t, err := c.accessToken(ctx)
+			if err != nil {
+				return 0, nil, err
+			}
+			token = t
+		}
+		status, respBody, err := c.send(ctx, call, body, contentType, token)
+		if err != nil {
+			return status, respBody, err
+		}
+		if status == http.StatusUnauthorized && !call.noAuth && !refreshed {
+			// A 401 means the request was not processed: safe to send again,
+			// job creation included, with a fresh token.
+			refreshed = true
+			c.invalidateToken(token)
+			tflog.Debug(ctx, "Elastic Path answered 401, refreshing the access token and retrying once", map[string]any{
+				"method": call.method, "path": call.path,
+			})
+			continue
+		}
+		if status >= 200 && status < 300 {
+			if call.out != nil {
+				if err := decodeJSON(respBody, call.out); err != nil {
+					err = fmt.Errorf("%s %s: %d answer is not the expected JSON (%v): %s",
+						call.method, call.path, status, err, bodySnippet(string(respBody), 120))
+					if call.policy == policyCreateJob {
+						return status, respBody, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: err}
+					}
+					return status, respBody, err
+				}
+			}
+			return status, respBody, nil
+		}
+		apiErr := newAPIError(call.method, call.path, status, respBody)
+		if call.policy == policyCreateJob && status >= 500 {
+			return status, respBody, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: apiErr}
+		}
+		return status, respBody, apiErr
+	}
+}
+
+func decodeJSON(body []byte, out any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errors.New("empty body")
+	}
+	return json.Unmarshal(body, out)
+}
+
+// send performs the attempts of one request with one token.
+func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentType, token string) (int, []byte, error) {
+	st := &reqState{policy: call.policy, method: call.method, path: call.path}
+	rctx := withReqState(ctx, st)
+	target := c.baseURL + call.path
+	if call.rawQuery != "" {
+		target += "?" + call.rawQuery
+	}
+	var reqBody any
+	if body != nil {
+		reqBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(rctx, call.method, target, reqBody)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s %s: building request: %w", call.method, call.path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.cfg.BetaFeatures != "" {
+		req.Header.Set("EP-Beta-Features", c.cfg.BetaFeatures)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	// Read the body inside the retry loop so that an answer cut short can be
+	// retried like any other transport failure (when the policy allows it).
+	var got []byte
+	req.SetResponseHandler(func(resp *http.Response) error {
+		b, err := readAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		got = b
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		return nil
+	})
+
+	resp, err := c.http.Do(req)
+	if resp != nil && got == nil && err == nil {
+		// Retries ran out on a retryable status: the handler did not run.
+		got, err = readAll(resp.Body)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		return c.transportFailure(ctx, call, st, resp, err)
+	}
+	if tflog.IsTrace(ctx) {
+		logged := string(got)
+		switch {
+		case call.isTokenCall():
+			logged = maskTokenJSON(got)
+		case call.maskAnswer != nil:
+			logged = call.maskAnswer(got)
+		}
+		tflog.Trace(ctx, "Elastic Path response body", map[string]any{
+			"method": call.method, "path": call.path, "status": resp.StatusCode, "body": truncateForLog(logged),
+		})
+	}
+	return resp.StatusCode, got, nil
+}
+
+// transportFailure classifies a request that got no complete answer.
+func (c *Client) transportFailure(ctx context.Context, call apiCall, st *reqState, resp *http.Response, err error) (int, []byte, error) {
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	if call.policy != policyCreateJob {
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%v)", ctxErr, err)
+		}
+		if status != 0 {
+			return status, nil, fmt.Errorf("%s %s: reading the %d answer: %w", call.method, call.path, status, err)
+		}
+		return 0, nil, fmt.Errorf("%s %s: %w", call.method, call.path, err)
+	}
+	// A job-creating POST.
+	if status >= 400 && status < 500 {
+		// The server rejected it; only the body was lost.
+		return status, nil, newAPIError(call.method, call.path, status, nil)
+	}
+	if status == 0 && (!st.wrote.Load() || isDialError(err)) {
+		// Never reached the server (dial/DNS failure, or cancelled first).
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%v)", ctxErr, err)
+		}
+		return 0, nil, fmt.Errorf("%s %s: request not sent: %w", call.method, call.path, err)
+	}
+	if status != 0 {
+		err = fmt.Errorf("reading the %d answer: %w", status, err)
+	}
+	tflog.Warn(ctx, "Elastic Path job request failed after it may have reached the server", map[string]any{
+		"method": call.method, "path": call.path, "error": err.Error(),
+	})
+	return status, nil, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: err}
+}
+
+func readAll(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBodySize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxBodySize {
+		return nil, fmt.Errorf("answer larger than %d bytes", maxBodySize)
+	}
+	return b, nil
+}
+
+// escapeQueryValue escapes like a form value but keeps the characters of the
+// EP filter syntax readable: eq(job_type,code_export):eq(status,completed).
+func escapeQueryValue(v string) string {
+	r := strings.NewReplacer("%28", "(", "%29", ")", "%2C", ",", "%3A", ":")
+	return r.Replace(url.QueryEscape(v))
+}
+
+// leaderGone marks a shared call that failed because the caller running it
+// went away, not because of the API.
+type leaderGone struct{ err error }
+
+func (e *leaderGone) Error() string { return e.err.Error() }
+func (e *leaderGone) Unwrap() error { return e.err }
+
+// shared runs fn once for all concurrent callers of key. Each caller still
+// honours its own context: a waiter whose context ends returns at once, and a
+// waiter whose leader gave up runs the work again. The value is shared: treat
+// it as read-only.
+func shared(ctx context.Context, g *singleflight.Group, key string, fn func(context.Context) (any, error)) (any, error) {
+	for {
+		ch := g.DoChan(key, func() (any, error) {
+			v, err := fn(ctx)
+			if err != nil && ctx.Err() != nil {
+				return nil, &leaderGone{err}
+			}
+			return v, err
+		})
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case r := <-ch:
+			var gone *leaderGone
+			if errors.As(r.Err, &gone) {
+				if ctx.Err() != nil {
+					return nil, gone.err
+				}
+				continue
+			}
+			return r.Val, r.Err
+		}
+	}
+}

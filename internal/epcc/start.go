@@ -1,0 +1,210 @@
+package epcc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// maxAmbiguousResends bounds how often StartJob sends again after requests
+// whose outcome stayed unknown and left no job behind.
+const maxAmbiguousResends = 5
+
+// maxBusyRounds bounds the rounds in which the API says "Too many jobs" while
+// its list shows no active job (the two disagreeing for a moment).
+const maxBusyRounds = 20
+
+// StartJob creates a job without ever creating two. It lists the jobs first;
+// when a create attempt ends ambiguously it lists again and adopts a new job
+// matching the request instead of sending again; when the promotion is busy
+// with another job it waits for that job to end (within ctx) and sends again.
+func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRequest) (*Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	before, err := c.ListJobs(ctx, ref, JobFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("starting a %s job on %s: listing existing jobs: %w", req.Type, ref, err)
+	}
+	known := make(map[string]bool, len(before))
+	for _, j := range before {
+		known[j.ID] = true
+	}
+
+	ambiguous, busyRounds := 0, 0
+	var lastUnknown error
+	for {
+		job, err := c.CreateJob(ctx, ref, req)
+		if err == nil {
+			return job, nil
+		}
+		var unknown *OutcomeUnknownError
+		switch {
+		case errors.As(err, &unknown):
+			ambiguous++
+			lastUnknown = err
+			jobs, lerr := c.ListJobs(ctx, ref, JobFilter{})
+			if lerr != nil {
+				return nil, fmt.Errorf("%w; and listing the jobs to find out failed: %v", err, lerr)
+			}
+			if adopted := adoptable(jobs, known, req); adopted != nil {
+				logAdopted(ctx, ref, adopted)
+				return adopted, nil
+			}
+			if ambiguous > maxAmbiguousResends {
+				return nil, fmt.Errorf("starting a %s job on %s: %d attempts ended without a clear answer and no job was created: %w", req.Type, ref, ambiguous, lastUnknown)
+			}
+			tflog.Warn(ctx, "Elastic Path job request outcome unknown and no job found, sending it again", map[string]any{
+				"promotion": ref.String(), "attempt": ambiguous, "error": err.Error(),
+			})
+
+		case IsTooManyJobs(err):
+			jobs, lerr := c.ListJobs(ctx, ref, JobFilter{})
+			if lerr != nil {
+				return nil, fmt.Errorf("%w; and listing the jobs failed: %v", err, lerr)
+			}
+			// An earlier ambiguous attempt may be what keeps the promotion
+			// busy. Without one, a new matching job belongs to someone else.
+			mayAdopt := ambiguous > 0
+			if mayAdopt {
+				if adopted := adoptable(jobs, known, req); adopted != nil {
+					logAdopted(ctx, ref, adopted)
+					return adopted, nil
+				}
+			}
+			adopted, werr := c.waitUntilIdle(ctx, ref, jobs, known, req, mayAdopt)
+			if werr != nil {
+				return nil, werr
+			}
+			if adopted != nil {
+				logAdopted(ctx, ref, adopted)
+				return adopted, nil
+			}
+			if !hasActive(jobs) {
+				// The list showed nothing active although the API said busy:
+				// give the API a moment before sending again, boundedly.
+				busyRounds++
+				if busyRounds > maxBusyRounds {
+					return nil, fmt.Errorf("starting a %s job on %s: the promotion stays busy although no job is listed as active: %w", req.Type, ref, err)
+				}
+				if serr := sleepCtx(ctx, c.newPollSchedule().next()); serr != nil {
+					return nil, fmt.Errorf("starting a %s job on %s: %w (while the promotion was busy: %v)", req.Type, ref, serr, err)
+				}
+			}
+
+		default:
+			if ambiguous > 0 && ctx.Err() == nil {
+				// A clean rejection after an ambiguous attempt: no job of ours
+				// was found, so the rejection stands.
+				return nil, fmt.Errorf("%w (after %d attempt(s) without a clear answer)", err, ambiguous)
+			}
+			return nil, err
+		}
+	}
+}
+
+// waitUntilIdle polls until no job on the promotion is active. When mayAdopt,
+// it returns a job to adopt if one of ours shows up meanwhile.
+func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job, known map[string]bool, req CreateJobRequest, mayAdopt bool) (*Job, error) {
+	sched := c.newPollSchedule()
+	lastBusy := ""
+	for {
+		busy := activeJob(jobs)
+		if busy == nil {
+			return nil, nil
+		}
+		if key := busy.ID + "/" + busy.Status; key != lastBusy {
+			lastBusy = key
+			tflog.Info(ctx, fmt.Sprintf("promotion %s is busy with job %s (%s), waiting", ref, busy.ID, busy.Status), map[string]any{
+				"promotion": ref.String(), "busy_job_id": busy.ID, "busy_job_status": busy.Status,
+			})
+		}
+		if err := sleepCtx(ctx, sched.next()); err != nil {
+			return nil, fmt.Errorf("starting a %s job on %s: stopped waiting for job %s (%s) to finish: %w", req.Type, ref, busy.ID, busy.Status, err)
+		}
+		var err error
+		jobs, err = c.ListJobs(ctx, ref, JobFilter{})
+		if err != nil {
+			return nil, fmt.Errorf("starting a %s job on %s: waiting for job %s to finish: %w", req.Type, ref, busy.ID, err)
+		}
+		if !mayAdopt {
+			continue
+		}
+		if adopted := adoptable(jobs, known, req); adopted != nil {
+			return adopted, nil
+		}
+	}
+}
+
+func activeJob(jobs []Job) *Job {
+	for i := range jobs {
+		if IsActive(jobs[i].Status) {
+			return &jobs[i]
+		}
+	}
+	return nil
+}
+
+func hasActive(jobs []Job) bool { return activeJob(jobs) != nil }
+
+// adoptable finds a job that was not there before we started and matches
+// what we asked for: it can only come from one of our ambiguous attempts.
+// The oldest such job is the first one we caused.
+func adoptable(jobs []Job, known map[string]bool, req CreateJobRequest) *Job {
+	var candidates []Job
+	for _, j := range jobs {
+		if !known[j.ID] && matchesRequest(j, req) {
+			candidates = append(candidates, j)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	sort.SliceStable(candidates, func(a, b int) bool { return candidates[a].CreatedAt.Before(candidates[b].CreatedAt) })
+	j := candidates[0].clone()
+	return &j
+}
+
+// matchesRequest: same type; same name when we sent one (the API may name
+// unnamed jobs itself); every parameter we sent equal.
+func matchesRequest(j Job, req CreateJobRequest) bool {
+	if j.Type != req.Type {
+		return false
+	}
+	if req.Name != "" && j.Name != req.Name {
+		return false
+	}
+	p := req.Parameters
+	if req.Type == JobTypeExport || p.empty() {
+		return true
+	}
+	got := j.Parameters
+	if got == nil {
+		got = &JobParameters{}
+	}
+	if p.NumberOfCodes != nil && !sameInt(p.NumberOfCodes, got.NumberOfCodes) {
+		return false
+	}
+	if p.MaxUsesPerCode != nil && !sameInt(p.MaxUsesPerCode, got.MaxUsesPerCode) {
+		return false
+	}
+	if p.CodeLength != nil && !sameInt(p.CodeLength, got.CodeLength) {
+		return false
+	}
+	if p.ConsumeUnit != "" && p.ConsumeUnit != got.ConsumeUnit {
+		return false
+	}
+	if p.CodePrefix != "" && p.CodePrefix != got.CodePrefix {
+		return false
+	}
+	return true
+}
+
+func logAdopted(ctx context.Context, ref PromotionRef, j *Job) {
+	tflog.Warn(ctx, fmt.Sprintf("adopted job %s created by an ambiguous request", j.ID), map[string]any{
+		"promotion": ref.String(), "job_id": j.ID, "status": j.Status,
+	})
+}

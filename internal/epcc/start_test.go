@@ -1,0 +1,251 @@
+package epcc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+)
+
+var genReq = CreateJobRequest{
+	Type: JobTypeGenerate, Name: "summer-2026",
+	Parameters: &JobParameters{NumberOfCodes: i64(50), MaxUsesPerCode: i64(1), ConsumeUnit: "per_checkout", CodePrefix: "S-", CodeLength: i64(10)},
+}
+
+func TestStartJobPlain(t *testing.T) {
+	store := newJobStore()
+	store.add("promo-1", JobTypeGenerate, "summer-2026", nil, StatusCompleted) // an old, finished one
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	job, err := c.StartJob(testCtx(t), testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.ID != "job-0002" || store.posts.Load() != 1 || store.count("promo-1") != 2 {
+		t.Errorf("job %+v posts %d", job, store.posts.Load())
+	}
+}
+
+func TestStartJobCommitThen502Adopts(t *testing.T) {
+	store := newJobStore()
+	// A foreign finished job with the same name, and a foreign job with other
+	// parameters, must not be adopted.
+	store.add("promo-1", JobTypeGenerate, "summer-2026", map[string]any{"number_of_codes": 50}, StatusCompleted)
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		store.mu.Lock()
+		store.createFromData(promo, data) // the job is made...
+		store.mu.Unlock()
+		writeJSON(w, 502, `<html>bad gateway</html>`) // ...but the answer is lost
+		return true
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(testCtx(t), &logs)
+	job, err := c.StartJob(ctx, testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.ID != "job-0002" {
+		t.Errorf("adopted %+v", job)
+	}
+	if store.posts.Load() != 1 || store.count("promo-1") != 2 {
+		t.Errorf("posts %d jobs %d: a duplicate was sent", store.posts.Load(), store.count("promo-1"))
+	}
+	if !strings.Contains(logs.String(), "adopted job job-0002 created by an ambiguous request") {
+		t.Errorf("no adoption warning in logs:\n%s", logs.String())
+	}
+}
+
+func TestStartJobAmbiguousNothingCreatedResends(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		if n == 1 {
+			writeJSON(w, 500, `{"errors":[{"status":500,"title":"Internal Server Error"}]}`)
+			return true
+		}
+		return false
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	job, err := c.StartJob(testCtx(t), testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if store.posts.Load() != 2 || store.count("promo-1") != 1 || job.ID != "job-0001" {
+		t.Errorf("posts %d jobs %d job %+v", store.posts.Load(), store.count("promo-1"), job)
+	}
+}
+
+func TestStartJobAmbiguousResendsBounded(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		writeJSON(w, 503, `{"errors":[{"status":503,"title":"Service Unavailable"}]}`)
+		return true
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	_, err := c.StartJob(testCtx(t), testRef, genReq)
+	var unknown *OutcomeUnknownError
+	if !errors.As(err, &unknown) {
+		t.Fatalf("err = %v", err)
+	}
+	if got := store.posts.Load(); got != maxAmbiguousResends+1 {
+		t.Errorf("posts = %d, want %d", got, maxAmbiguousResends+1)
+	}
+}
+
+func TestStartJobWaitsForForeignJob(t *testing.T) {
+	store := newJobStore()
+	foreign := store.add("promo-1", JobTypeExport, "someone else", nil, StatusProcessing)
+	store.onList = func(promo string, n int) {
+		if n >= 4 { // a few polls later the foreign job ends
+			foreign.Status = StatusCompleted
+		}
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(testCtx(t), &logs)
+	job, err := c.StartJob(ctx, testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.ID != "job-0002" || store.posts.Load() != 2 || store.count("promo-1") != 2 {
+		t.Errorf("job %+v posts %d jobs %d", job, store.posts.Load(), store.count("promo-1"))
+	}
+	if !strings.Contains(logs.String(), "promotion rule-promotions/promo-1 is busy with job job-0001 (processing), waiting") {
+		t.Errorf("no busy message in logs")
+	}
+}
+
+func TestStartJobTooManyDoesNotAdoptForeignMatch(t *testing.T) {
+	// Without an ambiguous attempt, a new matching job is someone else's:
+	// wait for it, then create our own.
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		if n == 1 {
+			store.mu.Lock()
+			j := store.createFromData(promo, data) // a twin started elsewhere
+			j.Status = StatusProcessing
+			store.mu.Unlock()
+			go func() { time.Sleep(30 * time.Millisecond); store.setStatus(promo, j.ID, StatusCompleted) }()
+			writeJSON(w, 400, `{"errors":[{"status":"400","title":"Too many jobs","detail":"Only 1 pending or processing job is allowed per promotion."}]}`)
+			return true
+		}
+		return false
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	job, err := c.StartJob(testCtx(t), testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.ID != "job-0002" || store.posts.Load() != 2 {
+		t.Errorf("job %+v posts %d", job, store.posts.Load())
+	}
+}
+
+func TestStartJobTooManyAfterAmbiguousAdopts(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		switch n {
+		case 1: // lost on the way back, not yet processed
+			writeJSON(w, 504, `{"errors":[{"status":504,"title":"Gateway Timeout"}]}`)
+			return true
+		case 2: // the first request got processed late: its job now blocks ours
+			store.mu.Lock()
+			store.createFromData(promo, data)
+			store.mu.Unlock()
+			writeJSON(w, 400, `{"errors":[{"status":400,"title":"Too many jobs","detail":"Only 1 pending or processing job is allowed per promotion."}]}`)
+			return true
+		}
+		return false
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	job, err := c.StartJob(testCtx(t), testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.ID != "job-0001" || store.posts.Load() != 2 || store.count("promo-1") != 1 {
+		t.Errorf("job %+v posts %d jobs %d", job, store.posts.Load(), store.count("promo-1"))
+	}
+}
+
+func TestStartJobBusyHonoursContext(t *testing.T) {
+	store := newJobStore()
+	store.add("promo-1", JobTypeExport, "", nil, StatusProcessing) // never ends
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.StartJob(ctx, testRef, genReq)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Error("did not stop at the deadline")
+	}
+	if !strings.Contains(err.Error(), "job-0001") {
+		t.Errorf("error does not name the busy job: %v", err)
+	}
+	if store.count("promo-1") != 1 {
+		t.Error("a job was created")
+	}
+}
+
+func TestStartJobCleanRejection(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		writeJSON(w, 422, `{"errors":[{"status":"422","title":"No codes allowed","detail":"Cannot add codes to an automatic promotion"}]}`)
+		return true
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	_, err := c.StartJob(testCtx(t), testRef, genReq)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !apiErr.HasTitle("No codes allowed") || store.posts.Load() != 1 {
+		t.Errorf("err = %v, posts %d", err, store.posts.Load())
+	}
+}
+
+func TestMatchesRequest(t *testing.T) {
+	job := Job{Type: JobTypeGenerate, Name: "summer-2026", Parameters: &JobParameters{
+		NumberOfCodes: i64(50), MaxUsesPerCode: i64(1), ConsumeUnit: "per_checkout", CodePrefix: "S-", CodeLength: i64(10),
+	}}
+	if !matchesRequest(job, genReq) {
+		t.Error("identical job does not match")
+	}
+	variants := []func(*CreateJobRequest){
+		func(r *CreateJobRequest) { r.Type = JobTypeExport },
+		func(r *CreateJobRequest) { r.Name = "other" },
+		func(r *CreateJobRequest) { r.Parameters.NumberOfCodes = i64(51) },
+		func(r *CreateJobRequest) { r.Parameters.MaxUsesPerCode = i64(2) },
+		func(r *CreateJobRequest) { r.Parameters.CodeLength = i64(12) },
+		func(r *CreateJobRequest) { r.Parameters.ConsumeUnit = "per_application" },
+		func(r *CreateJobRequest) { r.Parameters.CodePrefix = "W-" },
+	}
+	for i, v := range variants {
+		req := genReq
+		p := *genReq.Parameters
+		req.Parameters = &p
+		v(&req)
+		if matchesRequest(job, req) {
+			t.Errorf("variant %d matches", i)
+		}
+	}
+	// Parameters we did not send do not matter (the API fills defaults).
+	if !matchesRequest(job, CreateJobRequest{Type: JobTypeGenerate, Parameters: &JobParameters{NumberOfCodes: i64(50)}}) {
+		t.Error("server defaults prevented a match")
+	}
+	if matchesRequest(Job{Type: JobTypeGenerate}, CreateJobRequest{Type: JobTypeGenerate, Parameters: &JobParameters{NumberOfCodes: i64(50)}}) {
+		t.Error("a job without parameters matched sent parameters")
+	}
+}

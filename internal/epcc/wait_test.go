@@ -1,0 +1,243 @@
+package epcc
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// scriptStore advances a job through steps, one per listing.
+func scriptedJob(t *testing.T, steps []func(j *storeJob)) (*jobStore, *Client) {
+	t.Helper()
+	store := newJobStore()
+	j := store.add("promo-1", JobTypeGenerate, "g", map[string]any{"number_of_codes": 20}, StatusPending)
+	store.onList = func(promo string, n int) {
+		if n-1 < len(steps) {
+			steps[n-1](j)
+		}
+	}
+	srv := newTestServer(t, store)
+	return store, newTestClient(t, srv.URL)
+}
+
+func TestWaitJobProgressAndCompletion(t *testing.T) {
+	steps := []func(j *storeJob){
+		func(j *storeJob) {},
+		func(j *storeJob) {}, // unchanged: no progress call
+		func(j *storeJob) { j.Status = StatusProcessing; j.Generated = i64(5) },
+		func(j *storeJob) { j.Generated = i64(15) },
+		func(j *storeJob) { j.Status = StatusCompleted; j.Generated = i64(20) },
+	}
+	_, c := scriptedJob(t, steps)
+	var mu sync.Mutex
+	var seen []string
+	job, err := c.WaitJob(testCtx(t), testRef, "job-0001", func(j Job) {
+		mu.Lock()
+		defer mu.Unlock()
+		g := int64(-1)
+		if j.Generated != nil {
+			g = *j.Generated
+		}
+		seen = append(seen, j.Status+":"+itoa(g))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != StatusCompleted || *job.Generated != 20 {
+		t.Errorf("job = %+v", job)
+	}
+	want := "pending:-1 processing:5 processing:15 completed:20"
+	if got := strings.Join(seen, " "); got != want {
+		t.Errorf("progress = %q, want %q", got, want)
+	}
+}
+
+func TestWaitJobFailed(t *testing.T) {
+	_, c := scriptedJob(t, []func(j *storeJob){
+		func(j *storeJob) { j.Status = StatusProcessing },
+		func(j *storeJob) { j.Status = StatusFailed; j.Error = "codes limit exceeded" },
+	})
+	job, err := c.WaitJob(testCtx(t), testRef, "job-0001", nil)
+	var failed *JobFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("err = %v", err)
+	}
+	if failed.Job.Error != "codes limit exceeded" || !strings.Contains(err.Error(), "failed: codes limit exceeded") {
+		t.Errorf("failed = %+v / %q", failed.Job, err)
+	}
+	if job == nil || job.Status != StatusFailed {
+		t.Errorf("job not returned alongside: %+v", job)
+	}
+}
+
+func TestWaitJobCancelled(t *testing.T) {
+	_, c := scriptedJob(t, []func(j *storeJob){
+		func(j *storeJob) { j.Status = StatusCancelling },
+		func(j *storeJob) { j.Status = StatusCancelled; j.Generated = i64(3) },
+	})
+	_, err := c.WaitJob(testCtx(t), testRef, "job-0001", nil)
+	var cancelled *JobCancelledError
+	if !errors.As(err, &cancelled) || cancelled.Job.Status != StatusCancelled {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestWaitJobDisappeared(t *testing.T) {
+	store, c := scriptedJob(t, nil)
+	store.mu.Lock()
+	store.onList = func(promo string, n int) {
+		if n == 2 {
+			delete(store.jobs, promo)
+		}
+	}
+	store.mu.Unlock()
+	_, err := c.WaitJob(testCtx(t), testRef, "job-0001", nil)
+	var nf *JobNotFoundError
+	if !errors.As(err, &nf) || nf.ID != "job-0001" || !IsNotFound(err) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestWaitJobContextCancelIsPrompt(t *testing.T) {
+	store := newJobStore()
+	store.add("promo-1", JobTypeGenerate, "g", nil, StatusProcessing)
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL, func(cfg *Config) {
+		cfg.PollInterval = 10 * time.Second
+		cfg.PollMaxInterval = 10 * time.Second
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	job, err := c.WaitJob(ctx, testRef, "job-0001", nil)
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("returned after %v", el)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), `last status "processing"`) {
+		t.Errorf("message lacks the last status: %q", err)
+	}
+	if job == nil || job.Status != StatusProcessing {
+		t.Errorf("last job = %+v", job)
+	}
+
+	// A deadline that is already over.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel2()
+	time.Sleep(time.Millisecond)
+	_, err = c.WaitJob(ctx2, testRef, "job-0001", nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "none seen yet") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPollSchedule(t *testing.T) {
+	s := &pollSchedule{delay: 100 * time.Millisecond, max: 400 * time.Millisecond}
+	want := []time.Duration{100, 150, 225, 337, 400, 400}
+	for i, w := range want {
+		d := s.next()
+		w *= time.Millisecond
+		if d < w*85/100 || d > w*115/100 {
+			t.Errorf("poll %d: %v, want about %v", i, d, w)
+		}
+	}
+}
+
+func TestLockPromotion(t *testing.T) {
+	c := newTestClient(t, "https://example.invalid")
+	ctx := testCtx(t)
+	release, err := c.LockPromotion(ctx, testRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another promotion is independent.
+	other, err := c.LockPromotion(ctx, PromotionRef{API: PromotionsStandard, ID: "promo-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+
+	// The same promotion waits, and honours its context.
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.LockPromotion(short, testRef); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second lock: %v", err)
+	}
+
+	got := make(chan time.Time)
+	go func() {
+		r2, err := c.LockPromotion(ctx, testRef)
+		if err != nil {
+			close(got)
+			return
+		}
+		got <- time.Now()
+		r2()
+	}()
+	time.Sleep(50 * time.Millisecond)
+	released := time.Now()
+	release()
+	release() // idempotent: must not free a lock someone else holds
+	at, ok := <-got
+	if !ok || at.Before(released) {
+		t.Fatalf("second holder got the lock before release (ok=%v)", ok)
+	}
+	r3, err := c.LockPromotion(ctx, testRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r3()
+	if _, err := c.LockPromotion(ctx, PromotionRef{}); err == nil {
+		t.Error("empty ref accepted")
+	}
+}
+
+func TestLockSerializesStartAndWait(t *testing.T) {
+	store := newJobStore()
+	// Each job completes on the listing after its creation.
+	store.onList = func(promo string, n int) {
+		for _, j := range store.jobs[promo] {
+			if j.Status == StatusPending {
+				j.Status = StatusCompleted
+			}
+		}
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			release, err := c.LockPromotion(ctx, testRef)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer release()
+			job, err := c.StartJob(ctx, testRef, CreateJobRequest{Type: JobTypeExport})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if _, err := c.WaitJob(ctx, testRef, job.ID, nil); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if store.count("promo-1") != 3 || store.posts.Load() != 3 {
+		t.Errorf("jobs %d posts %d: not serialized", store.count("promo-1"), store.posts.Load())
+	}
+}
