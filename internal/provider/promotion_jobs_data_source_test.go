@@ -107,7 +107,7 @@ func TestAccPromotionJobsDataSource_invalidFilters(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{
 			{
-				Config:      env.config(`
+				Config: env.config(`
 data "elasticpath_promotion_jobs" "test" {
   rule_promotion_id = "a"
   status            = "complete"
