@@ -67,6 +67,13 @@ terraform apply -auto-approve -input=false -no-color
 echo
 echo "demo: outputs"
 terraform output -no-color
+export_url=$(terraform output -raw export_url)
+if command -v curl >/dev/null 2>&1; then
+	curl -fsS "$export_url" >"$work/codes.csv"
+	echo
+	echo "demo: the export holds $(($(wc -l <"$work/codes.csv") - 1)) codes; its first lines:"
+	head -n 4 "$work/codes.csv"
+fi
 echo
 echo "demo: terraform destroy"
 terraform destroy -auto-approve -input=false -no-color

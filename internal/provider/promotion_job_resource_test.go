@@ -124,11 +124,8 @@ func TestAccPromotionJob_countOnOnePromotion(t *testing.T) {
 	env := newAccEnv(t, epccsim.Options{QueueDelay: 200 * time.Millisecond, CodesPerSecond: 100})
 	promo := env.promotion(t, epcc.RulePromotions, false)
 	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			Config: env.config(`
+	steps := []resource.TestStep{{
+		Config: env.config(`
 resource "elasticpath_promotion_job" "test" {
   count             = 3
   rule_promotion_id = %q
@@ -138,15 +135,30 @@ resource "elasticpath_promotion_job" "test" {
     number_of_codes = 20
   }
 }`, promo),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr(jobAddr+".0", "status", "completed"),
-				resource.TestCheckResourceAttr(jobAddr+".1", "status", "completed"),
-				resource.TestCheckResourceAttr(jobAddr+".2", "status", "completed"),
-				checkCodes(env, ref, 60, nil),
-				checkJobCount(env, ref, 3),
-			),
-		}},
-	})
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr(jobAddr+".0", "status", "completed"),
+			resource.TestCheckResourceAttr(jobAddr+".1", "status", "completed"),
+			resource.TestCheckResourceAttr(jobAddr+".2", "status", "completed"),
+			checkCodes(env, ref, 60, nil),
+			checkJobCount(env, ref, 3),
+		),
+	}}
+	if env.sim != nil {
+		// Three jobs of one promotion refreshed together cost one listing, not one each.
+		var listings int
+		const jobsRoute = "/v2/rule-promotions/*/jobs"
+		steps = append(steps, resource.TestStep{
+			PreConfig:    func() { listings = env.sim.RequestCount(http.MethodGet, jobsRoute) },
+			RefreshState: true,
+			Check: func(*terraform.State) error {
+				if n := env.sim.RequestCount(http.MethodGet, jobsRoute) - listings; n != 1 {
+					return fmt.Errorf("refreshing 3 jobs listed the promotion's jobs %d times, want 1", n)
+				}
+				return nil
+			},
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
 }
 
 func TestAccPromotionJob_failedJobIsTainted(t *testing.T) {
