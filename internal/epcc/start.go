@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -16,6 +17,9 @@ const maxAmbiguousResends = 5
 // maxBusyRounds bounds the rounds in which the API says "Too many jobs" while
 // its list shows no active job (the two disagreeing for a moment).
 const maxBusyRounds = 20
+
+// reconcileGrace bounds the look for a job an ambiguous request made after the caller's context has ended.
+const reconcileGrace = 30 * time.Second
 
 // StartJob creates a job without ever creating two. It lists the jobs first;
 // when a create attempt ends ambiguously it lists again and adopts a new job
@@ -46,13 +50,16 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 		case errors.As(err, &unknown):
 			ambiguous++
 			lastUnknown = err
-			jobs, lerr := c.ListJobs(ctx, ref, JobFilter{})
+			jobs, lerr := c.listForReconcile(ctx, ref)
 			if lerr != nil {
 				return nil, fmt.Errorf("%w; and listing the jobs to find out failed: %v", err, lerr)
 			}
 			if adopted := adoptable(jobs, known, req); adopted != nil {
 				logAdopted(ctx, ref, adopted)
 				return adopted, nil
+			}
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("starting a %s job on %s: no job was found after the request was cut short: %w", req.Type, ref, err)
 			}
 			if ambiguous > maxAmbiguousResends {
 				return nil, fmt.Errorf("starting a %s job on %s: %d attempts ended without a clear answer and no job was created: %w", req.Type, ref, ambiguous, lastUnknown)
@@ -104,6 +111,18 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 			return nil, err
 		}
 	}
+}
+
+// listForReconcile lists the jobs an ambiguous request may have added to. When the caller's context has
+// already ended (a timeout or an interrupt cut the request short), it still looks, briefly, on a context of
+// its own: a job that exists but is never reported to the caller would be orphaned.
+func (c *Client) listForReconcile(ctx context.Context, ref PromotionRef) ([]Job, error) {
+	if ctx.Err() == nil {
+		return c.ListJobs(ctx, ref, JobFilter{})
+	}
+	detached, cancel := context.WithTimeout(context.WithoutCancel(ctx), reconcileGrace)
+	defer cancel()
+	return c.ListJobs(detached, ref, JobFilter{})
 }
 
 // waitUntilIdle polls until no job on the promotion is active. When mayAdopt,

@@ -62,6 +62,51 @@ func TestStartJobCommitThen502Adopts(t *testing.T) {
 	}
 }
 
+// The caller's deadline ends while the create is in flight, after the job was made: the job must still be
+// found and returned, or it would be orphaned.
+func TestStartJobDeadlineDuringCreateStillFindsTheJob(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		store.mu.Lock()
+		store.createFromData(promo, data)
+		store.mu.Unlock()
+		<-r.Context().Done() // the answer never comes before the client gives up
+		return true
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
+	defer cancel()
+	job, err := c.StartJob(ctx, testRef, genReq)
+	if err != nil {
+		t.Fatalf("the job that was made was not found: %v", err)
+	}
+	if job.ID != "job-0001" || store.posts.Load() != 1 {
+		t.Errorf("got %+v after %d posts", job, store.posts.Load())
+	}
+}
+
+// Cut short with nothing made: an error, and no second request on a dead context.
+func TestStartJobDeadlineDuringCreateNothingMade(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		<-r.Context().Done()
+		return true
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.StartJob(ctx, testRef, genReq)
+	var unknown *OutcomeUnknownError
+	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "no job was found") {
+		t.Fatalf("want an outcome-unknown error saying no job was found, got %v", err)
+	}
+	if store.posts.Load() != 1 {
+		t.Errorf("%d posts, want 1", store.posts.Load())
+	}
+}
+
 func TestStartJobAmbiguousNothingCreatedResends(t *testing.T) {
 	store := newJobStore()
 	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
