@@ -17,7 +17,7 @@ cleanup() {
 		kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
 		echo "demo: simulator stopped"
 	fi
-	rm -rf "$work"
+	[ -n "${DEMO_KEEP:-}" ] || rm -rf "$work"
 	exit "$status"
 }
 trap cleanup EXIT
@@ -62,8 +62,8 @@ export TF_VAR_rule_promotion_id="$promotion_id"
 cp "$root"/examples/seasonal-campaign/*.tf "$work/campaign/"
 cd "$work/campaign"
 
-echo "demo: terraform apply"
-terraform apply -auto-approve -input=false -no-color
+echo "demo: terraform apply (TF_LOG=TRACE goes to a file, checked for secrets at the end)"
+TF_LOG=TRACE TF_LOG_PATH="$work/trace.log" terraform apply -auto-approve -input=false -no-color
 echo
 echo "demo: outputs"
 terraform output -no-color
@@ -77,4 +77,14 @@ fi
 echo
 echo "demo: terraform destroy"
 terraform destroy -auto-approve -input=false -no-color
+
+# The trace must be safe to paste into an issue: no client secret, no bearer token, no token answer.
+if grep -q -F -e "$EPCC_CLIENT_SECRET" "$work/trace.log" ||
+	grep -q -E 'Bearer [A-Za-z0-9._~+/=-]{8,}|"access_token" *: *"[^*"]' "$work/trace.log"; then
+	echo "demo: the TF_LOG=TRACE output leaks a credential" >&2
+	exit 1
+fi
+grep -q 'path=/v2/rule-promotions/[^ ]*/jobs' "$work/trace.log" ||
+	{ echo "demo: the trace holds no request lines; the log check proves nothing" >&2; exit 1; }
+echo "demo: the TF_LOG=TRACE log ($(wc -l <"$work/trace.log") lines) holds no secret or token"
 echo "demo: done"
