@@ -80,7 +80,7 @@ terraform destroy -auto-approve -input=false -no-color
 
 # The trace must be safe to paste into an issue: no client secret, no bearer token, no token answer.
 if grep -q -F -e "$EPCC_CLIENT_SECRET" "$work/trace.log" ||
-	grep -q -E 'Bearer [A-Za-z0-9._~+/=-]{8,}|"access_token" *: *"[^*"]' "$work/trace.log"; then
+	grep -q -E 'Bearer [A-Za-z0-9._~+/=-]{8,}|access_token\\?" *: *\\?"[^*\\"]' "$work/trace.log"; then
 	echo "demo: the TF_LOG=TRACE output leaks a credential" >&2
 	exit 1
 fi
