@@ -26,6 +26,8 @@ var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
 type accEnv struct {
 	sim    *epccsim.Server // nil against a real store
 	client *epcc.Client
+	// baseURL is the API the tests talk to.
+	baseURL string
 	// provider is the HCL provider block every test configuration starts with.
 	provider string
 }
@@ -62,6 +64,7 @@ func newAccEnv(t *testing.T, opts epccsim.Options) *accEnv {
 }
 `, srv.URL, env.sim.ClientID(), env.sim.ClientSecret())
 	}
+	env.baseURL = cfg.BaseURL
 	client, err := epcc.New(cfg)
 	if err != nil {
 		t.Fatalf("test client: %v", err)

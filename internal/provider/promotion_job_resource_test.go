@@ -687,3 +687,36 @@ func checkExportFile(wantRows int) resource.CheckResourceAttrWithFunc {
 		return nil
 	}
 }
+
+// The provider's configuration may depend on a value known only after apply: the plan still works and the
+// apply creates the job once the value is known.
+func TestAccProvider_configUnknownAtPlan(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "client_id" {
+  input = %q
+}
+
+provider "elasticpath" {
+  api_base_url  = %q
+  client_id     = terraform_data.client_id.output
+  client_secret = %q
+}
+
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 5
+  }
+}`, env.sim.ClientID(), env.baseURL, env.sim.ClientSecret(), promo),
+			Check: resource.TestCheckResourceAttr(jobAddr, "generated_codes", "5"),
+		}},
+	})
+}
