@@ -720,3 +720,19 @@ resource "elasticpath_promotion_job" "test" {
 		}},
 	})
 }
+
+func TestAccPromotionJob_unknownPromotion(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = "00000000-0000-4000-8000-000000000000"
+  job_type          = "code_export"
+}`),
+			ExpectError: wrapped(`Promotion job not started.*rule-promotions/00000000-0000-4000-8000-000000000000.*404`),
+		}},
+	})
+}
