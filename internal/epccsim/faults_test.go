@@ -1,0 +1,336 @@
+package epccsim
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// try sends a request on a fresh connection and reports transport errors
+// instead of failing, so resets can be observed. Fresh connections also stop
+// net/http from transparently retrying a GET that died on a reused one.
+func (h *harness) try(client *http.Client, method, path string, body any) (resp, error) {
+	h.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return resp{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return resp{}, err
+	}
+	r := resp{status: res.StatusCode, header: res.Header, body: b}
+	_ = json.Unmarshal(b, &r.obj)
+	return r, nil
+}
+
+func (h *harness) jobCount(api apiKind, id string) int {
+	h.t.Helper()
+	r := h.do(http.MethodGet, jobsPath(api, id), nil)
+	return num(r.obj["meta"].(map[string]any)["results"].(map[string]any)["total"])
+}
+
+func TestFaultStatus(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Method: http.MethodPost, Path: "/v2/rule-promotions/*/jobs", Kind: FaultStatus, Status: 503, RetryAfter: "1", Times: 1})
+
+	r := h.do(http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil))
+	wantError(t, r, 503, false, "Service Unavailable", "")
+	if r.header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After = %q", r.header.Get("Retry-After"))
+	}
+	if n := h.jobCount(ruleAPI, id); n != 0 {
+		t.Errorf("a FaultStatus request had side effects: %d jobs", n)
+	}
+	if r := h.do(http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil)); r.status != http.StatusCreated {
+		t.Errorf("after the fault was used up: %d", r.status)
+	}
+}
+
+func TestFaultSequence(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(standardAPI, false)
+	path := jobsPath(standardAPI, id)
+	h.sim.Faults().Add(
+		Fault{Method: "GET", Path: "/v2/promotions/*/jobs", Kind: FaultStatus, Status: 500, Times: 1},
+		Fault{Method: "GET", Path: "/v2/promotions/*/jobs", Kind: FaultStatus, Status: 502, Times: 1},
+		Fault{Method: "GET", Path: "/v2/promotions/*/jobs", Kind: FaultStatus, Status: 429, Times: 1},
+	)
+	// Other methods and paths are untouched.
+	if r := h.do(http.MethodPost, path, jobBody(jobExport, "", nil)); r.status != http.StatusCreated {
+		t.Fatalf("POST hit a GET fault: %d", r.status)
+	}
+	if r := h.do(http.MethodGet, "/v2/promotions/"+id, nil); r.status != http.StatusOK {
+		t.Fatalf("other path hit the fault: %d", r.status)
+	}
+	var got []int
+	for range 4 {
+		got = append(got, h.do(http.MethodGet, path, nil).status)
+	}
+	if want := []int{500, 502, 429, 200}; !equalInts(got, want) {
+		t.Errorf("statuses = %v, want %v", got, want)
+	}
+}
+
+func TestFaultUnlimitedUntilCleared(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Path: "/v2/rule-promotions/*", Kind: FaultStatus, Status: 500})
+	for range 3 {
+		wantError(t, h.do(http.MethodGet, "/v2/rule-promotions/"+id, nil), 500, false, "Internal Server Error", "")
+	}
+	h.sim.Faults().Clear()
+	if r := h.do(http.MethodGet, "/v2/rule-promotions/"+id, nil); r.status != http.StatusOK {
+		t.Errorf("after Clear: %d", r.status)
+	}
+}
+
+func TestFaultDelay(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Method: "POST", Path: "/v2/rule-promotions/*/jobs", Kind: FaultDelay, Delay: 150 * time.Millisecond, Times: 1})
+	start := time.Now()
+	r, err := h.try(nil, http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil))
+	if err != nil || r.status != http.StatusCreated {
+		t.Fatalf("delayed request: %v %d", err, r.status)
+	}
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Errorf("answered after %v, want at least 150ms", took)
+	}
+}
+
+func TestFaultDelayStopsWhenTheClientGivesUp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Kind: FaultDelay, Delay: time.Minute, Times: 1})
+	client := &http.Client{Timeout: 50 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
+	if _, err := h.try(client, http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil)); err == nil {
+		t.Fatal("want a client timeout")
+	}
+	// Close waits for running handlers: it only returns promptly if the
+	// delayed one stopped when its client left.
+	start := time.Now()
+	h.srv.Close()
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("server took %v to close: the delayed handler kept sleeping", took)
+	}
+}
+
+func TestFaultReset(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Method: "POST", Path: "/v2/rule-promotions/*/jobs", Kind: FaultReset, Times: 1})
+	_, err := h.try(nil, http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil))
+	if err == nil {
+		t.Fatal("want a connection error")
+	}
+	if !isConnDrop(err) {
+		t.Errorf("error %v is not a reset or EOF", err)
+	}
+	if n := h.jobCount(ruleAPI, id); n != 0 {
+		t.Errorf("reset request created %d jobs", n)
+	}
+}
+
+func TestFaultMalformed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(standardAPI, false)
+	h.sim.Faults().Add(
+		Fault{Path: "/v2/promotions/*/jobs", Kind: FaultMalformed, Times: 1},
+		Fault{Path: "/v2/promotions/*/jobs", Kind: FaultMalformed, Status: 503, Times: 1},
+	)
+	for _, want := range []int{200, 503} {
+		r, err := h.try(nil, http.MethodGet, jobsPath(standardAPI, id), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.status != want || json.Valid(r.body) || len(r.body) == 0 {
+			t.Errorf("malformed answer: %d %q", r.status, r.body)
+		}
+	}
+}
+
+func TestFaultCommitThenStatus(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Method: "POST", Path: "/v2/rule-promotions/*/jobs", Kind: FaultCommitThenStatus, Status: 502, Times: 1})
+	r, err := h.try(nil, http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.status != http.StatusBadGateway || json.Valid(r.body) {
+		t.Errorf("answer: %d %q", r.status, r.body)
+	}
+	if n := h.jobCount(ruleAPI, id); n != 1 {
+		t.Errorf("the job should exist despite the 502; %d jobs", n)
+	}
+	wantError(t, h.do(http.MethodPost, jobsPath(ruleAPI, id), jobBody(jobExport, "", nil)), 400, true, "Too many jobs", "")
+}
+
+func TestFaultCommitThenReset(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(standardAPI, false)
+	h.sim.Faults().Add(Fault{Method: "POST", Path: "/v2/promotions/*/jobs", Kind: FaultCommitThenReset, Times: 1})
+	if _, err := h.try(nil, http.MethodPost, jobsPath(standardAPI, id), jobBody(jobExport, "", nil)); err == nil || !isConnDrop(err) {
+		t.Fatalf("want a dropped connection, got %v", err)
+	}
+	if n := h.jobCount(standardAPI, id); n != 1 {
+		t.Errorf("the job should exist despite the reset; %d jobs", n)
+	}
+}
+
+func TestFaultResetWithoutHijacking(t *testing.T) {
+	t.Parallel()
+	s := New(Options{})
+	s.Faults().Add(Fault{Kind: FaultReset})
+	defer func() {
+		if p := recover(); p != http.ErrAbortHandler {
+			t.Errorf("recovered %v, want http.ErrAbortHandler", p)
+		}
+	}()
+	req, _ := http.NewRequest(http.MethodGet, "/v2/promotions", nil)
+	s.ServeHTTP(nopWriter{}, req)
+}
+
+type nopWriter struct{}
+
+func (nopWriter) Header() http.Header         { return http.Header{} }
+func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (nopWriter) WriteHeader(int)             {}
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	path := "/v2/rule-promotions/" + id
+	h.sim.Faults().SetRateLimit(5)
+	var got []int
+	for range 8 {
+		got = append(got, h.do(http.MethodGet, path, nil).status)
+	}
+	if want := []int{200, 200, 200, 200, 200, 429, 429, 429}; !equalInts(got, want) {
+		t.Errorf("statuses = %v, want %v", got, want)
+	}
+	e := wantError(t, h.do(http.MethodGet, path, nil), 429, false, "Too Many Requests", "")
+	if e["detail"] == "" {
+		t.Error("429 without detail")
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if r := h.do(http.MethodGet, path, nil); r.status != http.StatusOK {
+		t.Errorf("after the window: %d", r.status)
+	}
+	h.sim.Faults().SetRateLimit(0)
+	for range 20 {
+		if r := h.do(http.MethodGet, path, nil); r.status != http.StatusOK {
+			t.Fatalf("rate limit disabled but got %d", r.status)
+		}
+	}
+}
+
+func TestRequestCount(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	a := h.createPromotion(ruleAPI, false)
+	b := h.createPromotion(ruleAPI, false)
+	h.do(http.MethodGet, jobsPath(ruleAPI, a), nil)
+	h.do(http.MethodGet, jobsPath(ruleAPI, a), nil)
+	h.do(http.MethodGet, jobsPath(ruleAPI, b), nil)
+	h.do(http.MethodPost, jobsPath(ruleAPI, b), jobBody(jobExport, "", nil))
+	for _, c := range []struct {
+		method, pattern string
+		want            int
+	}{
+		{"GET", "/v2/rule-promotions/*/jobs", 3},
+		{"POST", "/v2/rule-promotions/*/jobs", 1},
+		{"", "/v2/rule-promotions/*/jobs", 4},
+		{"GET", jobsPath(ruleAPI, a), 2},
+		{"POST", "/v2/rule-promotions", 2},
+		{"POST", "/oauth/access_token", 1},
+		{"", "/v2/rule-promotions/*", 0},
+		{"", "", 7},
+	} {
+		if got := h.sim.RequestCount(c.method, c.pattern); got != c.want {
+			t.Errorf("RequestCount(%q, %q) = %d, want %d", c.method, c.pattern, got, c.want)
+		}
+	}
+}
+
+func TestPathPatterns(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"", "/anything/at/all", true},
+		{"/v2/promotions/*/jobs", "/v2/promotions/abc/jobs", true},
+		{"/v2/promotions/*/jobs", "/v2/promotions/abc/jobs/x/cancel", false},
+		{"/v2/promotions/*/jobs", "/v2/rule-promotions/abc/jobs", false},
+		{"/v2/promotions/*/jobs", "/v2/promotions//jobs", false},
+		{"/v2/*/*/jobs/*/cancel", "/v2/rule-promotions/p/jobs/j/cancel", true},
+	} {
+		if got := pathMatches(c.pattern, c.path); got != c.want {
+			t.Errorf("pathMatches(%q, %q) = %v", c.pattern, c.path, got)
+		}
+	}
+}
+
+func TestReset(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(standardAPI, false)
+	h.sim.Faults().Add(Fault{Path: "/nowhere", Kind: FaultStatus, Status: 500})
+	h.sim.Faults().SetRateLimit(1000)
+	h.sim.Reset()
+	if h.sim.RequestCount("", "") != 0 {
+		t.Error("counts survived Reset")
+	}
+	wantError(t, h.do(http.MethodGet, "/v2/promotions/"+id, nil), 404, false, "Not Found", "")
+	if r := h.do(http.MethodGet, "/nowhere", nil); r.status != http.StatusNotFound || r.firstError()["status"] != float64(404) {
+		t.Errorf("fault survived Reset: %d", r.status)
+	}
+}
+
+func isConnDrop(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "EOF")
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

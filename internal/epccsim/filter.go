@@ -1,0 +1,76 @@
+package epccsim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// jobFilterAttrs are the only attributes job lists can be filtered on, and
+// only with eq.
+var jobFilterAttrs = []string{"job_type", "status"}
+
+type condition struct {
+	attr, value string
+}
+
+// conditions are ANDed together.
+type conditions []condition
+
+func (cs conditions) matches(j *job) bool {
+	for _, c := range cs {
+		var got string
+		switch c.attr {
+		case "job_type":
+			got = j.jobType
+		case "status":
+			got = j.status
+		}
+		if got != c.value {
+			return false
+		}
+	}
+	return true
+}
+
+// parseJobFilter parses the service's filter syntax restricted to what job
+// lists accept: eq(attr,value) clauses joined by ":". Spaces around the
+// attribute and value are tolerated; values may be quoted.
+func parseJobFilter(expr string) (conditions, error) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, nil
+	}
+	var out conditions
+	for _, clause := range strings.Split(expr, ":") {
+		clause = strings.TrimSpace(clause)
+		open := strings.IndexByte(clause, '(')
+		if open <= 0 || !strings.HasSuffix(clause, ")") {
+			return nil, fmt.Errorf("cannot parse %q: expected op(attribute,value)", clause)
+		}
+		op := strings.TrimSpace(clause[:open])
+		inner := clause[open+1 : len(clause)-1]
+		attr, value, ok := strings.Cut(inner, ",")
+		if !ok || strings.ContainsAny(inner, "()") {
+			return nil, fmt.Errorf("cannot parse %q: expected op(attribute,value)", clause)
+		}
+		attr = strings.TrimSpace(attr)
+		value = unquote(strings.TrimSpace(value))
+		if !oneOf(attr, jobFilterAttrs) {
+			return nil, fmt.Errorf("unsupported attribute %q; supported: %s", attr, joinList(jobFilterAttrs))
+		}
+		if op != "eq" {
+			return nil, fmt.Errorf("unsupported operator %q for %s; supported: eq", op, attr)
+		}
+		if value == "" || strings.Contains(value, ",") {
+			return nil, fmt.Errorf("invalid value in %q", clause)
+		}
+		out = append(out, condition{attr: attr, value: value})
+	}
+	return out, nil
+}
+
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
