@@ -171,7 +171,7 @@ func newAPIError(method, path string, status int, body []byte) *APIError {
 				Status:    flexStatus(raw.Status, status),
 				Title:     strings.TrimSpace(raw.Title),
 				Detail:    strings.TrimSpace(raw.Detail),
-				Source:    flexString(raw.Source),
+				Source:    flexText(raw.Source, "pointer", "parameter", "field"),
 				RequestID: raw.RequestID,
 			}
 			e.Errors = append(e.Errors, d)
@@ -200,9 +200,9 @@ func flexStatus(raw json.RawMessage, fallback int) int {
 	return fallback
 }
 
-// flexString renders a JSON value as text: strings as is, objects compactly
-// (a JSON:API style {"pointer": ...} source, for example).
-func flexString(raw json.RawMessage) string {
+// flexText renders a JSON value as text: a string as is; an object by the first of keys it holds as a
+// string (a JSON:API style {"pointer": ...} source, or an {"message": ...} error); anything else raw.
+func flexText(raw json.RawMessage, keys ...string) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}
@@ -212,8 +212,8 @@ func flexString(raw json.RawMessage) string {
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(raw, &obj); err == nil {
-		for _, k := range []string{"pointer", "parameter", "field"} {
-			if v, ok := obj[k].(string); ok {
+		for _, k := range keys {
+			if v, ok := obj[k].(string); ok && v != "" {
 				return v
 			}
 		}

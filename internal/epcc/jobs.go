@@ -236,7 +236,7 @@ func (w *jobJSON) toJob(ref PromotionRef) Job {
 		Type:      w.JobType,
 		Name:      w.Name,
 		Status:    strings.ToLower(strings.TrimSpace(w.Status)),
-		Error:     flexMessage(w.Error),
+		Error:     flexText(w.Error, "detail", "message", "title"),
 		CreatedAt: parseTime(w.Meta.Timestamps.CreatedAt),
 		UpdatedAt: parseTime(w.Meta.Timestamps.UpdatedAt),
 	}
@@ -272,26 +272,6 @@ func (w *jobJSON) toJob(ref PromotionRef) Job {
 		}
 	}
 	return j
-}
-
-// flexMessage reads `error` as a string, or an object with a message in it.
-func flexMessage(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s
-	}
-	var obj map[string]any
-	if err := json.Unmarshal(raw, &obj); err == nil {
-		for _, k := range []string{"detail", "message", "title"} {
-			if v, ok := obj[k].(string); ok && v != "" {
-				return v
-			}
-		}
-	}
-	return string(raw)
 }
 
 func parseTime(s string) time.Time {
