@@ -85,6 +85,12 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &jnf)
 }
 
+// IsNotCancellable reports the 422 a cancel gets when the job is no longer pending or processing.
+func IsNotCancellable(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnprocessableEntity
+}
+
 // IsTooManyJobs reports the 400 "Too many jobs" answer: another job is
 // pending or processing on the promotion.
 func IsTooManyJobs(err error) bool {

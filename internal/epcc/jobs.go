@@ -319,7 +319,7 @@ func (c *Client) CreateJob(ctx context.Context, ref PromotionRef, req CreateJobR
 		method:   http.MethodPost,
 		path:     path,
 		jsonBody: createJobBody{Data: data},
-		policy:   policyCreateJob,
+		policy:   policyCreate,
 		out:      &env,
 	})
 	if err != nil {
@@ -386,6 +386,15 @@ func (c *Client) CancelJob(ctx context.Context, ref PromotionRef, id string) (*J
 		policy: policyIdempotent,
 		out:    &env,
 	})
+	if IsNotCancellable(err) {
+		// A retried cancel meets the 422 its own first attempt caused, when that attempt went through but
+		// its answer was lost. The job's status tells.
+		if jobs, lerr := c.listShared(ctx, ref, JobFilter{}); lerr == nil {
+			if job, ferr := findJob(jobs, ref, id); ferr == nil && (job.Status == StatusCancelling || job.Status == StatusCancelled) {
+				return job, nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

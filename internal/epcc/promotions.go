@@ -72,7 +72,7 @@ func (c *Client) CreatePromotion(ctx context.Context, api API, p NewPromotion) (
 		method:   http.MethodPost,
 		path:     path,
 		jsonBody: map[string]any{"data": data},
-		policy:   policyIdempotent,
+		policy:   policyCreate,
 		out:      &ans,
 	}); err != nil {
 		return PromotionRef{}, fmt.Errorf("creating a promotion: %w", err)

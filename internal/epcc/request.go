@@ -93,7 +93,7 @@ func (c *Client) do(ctx context.Context, call apiCall) (int, []byte, error) {
 				if err := decodeJSON(respBody, call.out); err != nil {
 					err = fmt.Errorf("%s %s: %d answer is not the expected JSON (%v): %s",
 						call.method, call.path, status, err, bodySnippet(string(respBody), 120))
-					if call.policy == policyCreateJob {
+					if call.policy == policyCreate {
 						return status, respBody, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: err}
 					}
 					return status, respBody, err
@@ -102,7 +102,7 @@ func (c *Client) do(ctx context.Context, call apiCall) (int, []byte, error) {
 			return status, respBody, nil
 		}
 		apiErr := newAPIError(call.method, call.path, status, respBody)
-		if call.policy == policyCreateJob && status >= 500 {
+		if call.policy == policyCreate && status >= 500 {
 			return status, respBody, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: apiErr}
 		}
 		return status, respBody, apiErr
@@ -189,7 +189,7 @@ func (c *Client) transportFailure(ctx context.Context, call apiCall, st *reqStat
 	if resp != nil {
 		status = resp.StatusCode
 	}
-	if call.policy != policyCreateJob {
+	if call.policy != policyCreate {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}

@@ -23,12 +23,13 @@ import (
 type retryPolicy int
 
 const (
-	// policyIdempotent: reads, cancels, the token, promotion create/delete.
+	// policyIdempotent: reads, cancels, the token, promotion delete.
 	// Retried on 429, 5xx except 501, and connection errors.
 	policyIdempotent retryPolicy = iota
-	// policyCreateJob: a job-creating POST. Retried only when the request
-	// provably never reached the server, or on 429.
-	policyCreateJob
+	// policyCreate: a POST that creates a job or a promotion; sent twice, it
+	// makes two. Retried only when the request provably never reached the
+	// server, or on 429.
+	policyCreate
 )
 
 // reqState travels in the request context so that the transport, CheckRetry
@@ -137,7 +138,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	retry := false
 	if err != nil {
-		if policy == policyCreateJob {
+		if policy == policyCreate {
 			retry = neverSent(err, st)
 		} else {
 			retry = retryableTransportError(err)
@@ -147,7 +148,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		switch {
 		case code == http.StatusTooManyRequests:
 			retry = true
-		case policy == policyCreateJob:
+		case policy == policyCreate:
 			retry = false
 		case code == http.StatusNotImplemented:
 			retry = false

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 )
@@ -101,15 +100,4 @@ func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duratio
 	}
 	return fmt.Sprintf("Job %s on %s was started, but following it failed: %s. It is kept in the state as "+
 		"tainted.", job.ID, ref, err)
-}
-
-func logProgress(ctx context.Context, job epcc.Job) {
-	fields := map[string]any{"job_id": job.ID, "status": job.Status}
-	if job.Generated != nil {
-		fields["generated_codes"] = *job.Generated
-	}
-	if job.Parameters != nil && job.Parameters.NumberOfCodes != nil {
-		fields["number_of_codes"] = *job.Parameters.NumberOfCodes
-	}
-	tflog.Info(ctx, "promotion job progress", fields)
 }

@@ -247,10 +247,7 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	tflog.Info(ctx, "promotion job started; waiting for it to finish", map[string]any{"job_id": job.ID})
 
-	final, err := r.client.WaitJob(ctx, ref, job.ID, func(j epcc.Job) {
-		*job = j
-		logProgress(ctx, j)
-	})
+	final, err := r.client.WaitJob(ctx, ref, job.ID, func(j epcc.Job) { *job = j })
 	if final != nil {
 		*job = *final
 	} else if j := jobOf(err); j != nil {
@@ -337,13 +334,13 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 	if epcc.IsActive(job.Status) {
 		tflog.Info(ctx, "cancelling running promotion job", map[string]any{"job_id": id, "status": job.Status})
-		if _, err := r.client.CancelJob(ctx, ref, id); err != nil && !isNotCancellable(err) {
+		if _, err := r.client.CancelJob(ctx, ref, id); err != nil && !epcc.IsNotCancellable(err) {
 			resp.Diagnostics.AddError("Could not cancel promotion job", err.Error())
 			return
 		}
 	}
 	if !epcc.IsTerminal(job.Status) {
-		job, err = r.client.WaitJob(ctx, ref, id, func(j epcc.Job) { logProgress(ctx, j) })
+		job, err = r.client.WaitJob(ctx, ref, id, nil)
 		var cancelled *epcc.JobCancelledError
 		switch {
 		case errors.As(err, &cancelled):
@@ -399,11 +396,6 @@ func (r *promotionJobResource) fileURL(ctx context.Context, ref epcc.PromotionRe
 		return types.StringNull()
 	}
 	return types.StringValue(url)
-}
-
-func isNotCancellable(err error) bool {
-	var apiErr *epcc.APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == 422
 }
 
 func derefInt(p *int64) int64 {
