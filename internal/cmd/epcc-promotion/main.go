@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"time"
@@ -17,13 +18,13 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "epcc-promotion:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+func run(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("usage: epcc-promotion create|delete [flags]")
 	}
@@ -58,7 +59,7 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Println(ref.ID)
+		fmt.Fprintln(stdout, ref.ID)
 	case "delete":
 		if fs.NArg() != 1 {
 			return fmt.Errorf("delete needs the promotion id")
