@@ -15,7 +15,7 @@ type token struct {
 }
 
 // tokenResponse is flat: the live service does not wrap it in "data",
-// whatever the authentication spec shows (api/README.md fact 13).
+// whatever the authentication spec shows (testdata/openapi/README.md fact 13).
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`

@@ -1,9 +1,9 @@
 package epccsim
 
 // The contract check: the simulator's real requests and answers are validated
-// against the published OpenAPI specs in shared/api. Where shared/api/README.md
-// records that a spec is wrong, the comment names the README fact and the test
-// asserts the README's shape instead.
+// against Elastic Path's published OpenAPI specs, vendored in testdata/openapi. Where
+// testdata/openapi/README.md records that a spec is wrong, the comment names the fact
+// and the test asserts the live service's shape instead.
 
 import (
 	"bytes"
@@ -27,26 +27,9 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
-// specDir finds shared/api by walking up from the working directory: it sits
-// next to the repository root (../../../shared/api from this package).
-func specDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "api")
-		if _, err := os.Stat(filepath.Join(candidate, "rule-promotions.openapi.yaml")); err == nil {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/api with the OpenAPI specs not found above the working directory; the contract check cannot run")
-		}
-		dir = parent
-	}
-}
+// specDir holds the vendored specs (testdata/openapi/README.md says where they come from and numbers the
+// facts in which the live service differs from them).
+const specDir = "testdata/openapi"
 
 type apiSpec struct {
 	name    string
@@ -63,12 +46,11 @@ var (
 
 func loadSpecs(t *testing.T) map[string]*apiSpec {
 	t.Helper()
-	dir := specDir(t)
-	specsOnce.Do(func() {
+		specsOnce.Do(func() {
 		specs = map[string]*apiSpec{}
 		opts := []config.Option{config.WithFormatAssertions(), config.WithURLEncodedBodyValidation()}
 		for _, name := range []string{"authentication", "promotions-standard", "rule-promotions"} {
-			b, err := os.ReadFile(filepath.Join(dir, name+".openapi.yaml"))
+			b, err := os.ReadFile(filepath.Join(specDir, name+".openapi.yaml"))
 			if err != nil {
 				specsErr = err
 				return

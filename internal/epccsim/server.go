@@ -3,8 +3,8 @@
 // Promotions Standard and Rule Promotions, their bulk code jobs, the codes
 // those jobs create and the signed CSV files that exports produce.
 //
-// It follows ../shared/api (the published specs, corrected by the facts in
-// that folder's README) and keeps no types in common with the API client, so
+// It follows Elastic Path's published specs (vendored in testdata/openapi, corrected by
+// the facts in that folder's README) and keeps no types in common with the API client, so
 // that a misreading in one is caught by the other.
 package epccsim
 

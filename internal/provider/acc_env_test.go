@@ -21,6 +21,25 @@ var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
 	"elasticpath": providerserver.NewProtocol6WithError(New("test")()),
 }
 
+// providerNamespace is the provider's namespace in its registry address. The test framework serves the
+// provider under TF_ACC_PROVIDER_NAMESPACE, and providerSource names the same address in every configuration:
+// without it OpenTofu would look for hashicorp/elasticpath.
+const providerNamespace = "epcc-community"
+
+const providerSource = `terraform {
+  required_providers {
+    elasticpath = { source = "` + providerNamespace + `/elasticpath" }
+  }
+}
+`
+
+func TestMain(m *testing.M) {
+	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", providerNamespace)
+	}
+	os.Exit(m.Run())
+}
+
 // accEnv is where an acceptance test runs: the in-process simulator by default, or a real store when
 // EPCC_CLIENT_ID, EPCC_CLIENT_SECRET and EPCC_API_BASE_URL are all set.
 type accEnv struct {
@@ -51,13 +70,13 @@ func newAccEnv(t *testing.T, opts epccsim.Options) *accEnv {
 		ReadCacheTTL: -1,
 	}
 	if realStore() {
-		env.provider = "provider \"elasticpath\" {}\n"
+		env.provider = providerSource + "provider \"elasticpath\" {}\n"
 	} else {
 		env.sim = epccsim.New(opts)
 		srv := httptest.NewServer(env.sim)
 		t.Cleanup(srv.Close)
 		cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = srv.URL, env.sim.ClientID(), env.sim.ClientSecret()
-		env.provider = fmt.Sprintf(`provider "elasticpath" {
+		env.provider = providerSource + fmt.Sprintf(`provider "elasticpath" {
   api_base_url  = %q
   client_id     = %q
   client_secret = %q

@@ -278,7 +278,7 @@ timeouts = { create = "soon" }`, `Time Duration.*"soon" must be a string`},
 		steps = append(steps, resource.TestStep{Config: job(c.body), PlanOnly: true, ExpectError: wrapped(c.want)})
 	}
 	steps = append(steps, resource.TestStep{
-		Config: `
+		Config: providerSource + `
 provider "elasticpath" {
   api_base_url  = "http://api.example.com"
   client_id     = "id"
@@ -617,7 +617,7 @@ func TestAccProvider_missingCredentials(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: `
+			Config: providerSource + `
 provider "elasticpath" {
   api_base_url = "http://127.0.0.1:1"
 }
@@ -698,7 +698,7 @@ func TestAccProvider_configUnknownAtPlan(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+			Config: providerSource + fmt.Sprintf(`
 resource "terraform_data" "client_id" {
   input = %q
 }
