@@ -46,7 +46,7 @@ var (
 
 func loadSpecs(t *testing.T) map[string]*apiSpec {
 	t.Helper()
-		specsOnce.Do(func() {
+	specsOnce.Do(func() {
 		specs = map[string]*apiSpec{}
 		opts := []config.Option{config.WithFormatAssertions(), config.WithURLEncodedBodyValidation()}
 		for _, name := range []string{"authentication", "promotions-standard", "rule-promotions"} {
