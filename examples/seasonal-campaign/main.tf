@@ -60,8 +60,10 @@ output "codes_generated" {
 }
 
 output "export_url" {
-  description = "Signed link to the CSV of the promotion's codes; it expires."
+  description = "Signed link to the CSV of the promotion's codes, as of the export's completion; it expires."
   value       = elasticpath_promotion_job.summer_export.file_url
+  # The link alone grants access to every code: a credential. `terraform output -raw export_url` shows it.
+  sensitive = true
 }
 
 output "completed_generate_jobs" {

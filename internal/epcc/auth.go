@@ -37,6 +37,20 @@ type tokenFields struct {
 	Expires     flexInt `json:"expires"`
 }
 
+func (a *tokenAnswer) fields() tokenFields {
+	if a.AccessToken == "" && a.Data != nil {
+		return *a.Data
+	}
+	return a.tokenFields
+}
+
+func (a *tokenAnswer) complete() error {
+	if strings.TrimSpace(a.fields().AccessToken) == "" {
+		return errors.New("it holds no access_token")
+	}
+	return nil
+}
+
 type issuedToken struct {
 	value string
 	exp   time.Time
@@ -111,13 +125,7 @@ func (c *Client) fetchToken(ctx context.Context) (issuedToken, error) {
 		}
 		return issuedToken{}, fmt.Errorf("getting an Elastic Path access token: %w", err)
 	}
-	f := ans.tokenFields
-	if f.AccessToken == "" && ans.Data != nil {
-		f = *ans.Data
-	}
-	if strings.TrimSpace(f.AccessToken) == "" {
-		return issuedToken{}, fmt.Errorf("getting an Elastic Path access token: POST %s answered %d without an access_token", tokenPath, status)
-	}
+	f := ans.fields()
 	// expires_in is relative to our own receipt time, so a skewed local
 	// clock does not matter; the absolute `expires` is the fallback.
 	exp := received.Add(defaultTokenLifetime)

@@ -210,6 +210,24 @@ type jobEnvelope struct {
 	Data *jobJSON `json:"data"`
 }
 
+func (e *jobEnvelope) complete() error {
+	if e.Data == nil {
+		return errors.New("it holds no job (data is missing or null)")
+	}
+	return e.Data.complete()
+}
+
+// complete asks of a job what every use of it needs: an id to find it by and a status to act on.
+func (w *jobJSON) complete() error {
+	switch {
+	case strings.TrimSpace(w.ID) == "":
+		return errors.New("a job has no id")
+	case strings.TrimSpace(w.Status) == "":
+		return fmt.Errorf("job %s has no status", w.ID)
+	}
+	return nil
+}
+
 type pageLinks struct {
 	Next *string `json:"next"`
 }
@@ -227,6 +245,42 @@ type jobListEnvelope struct {
 	Data  []jobJSON  `json:"data"`
 	Links *pageLinks `json:"links"`
 	Meta  *pageMeta  `json:"meta"`
+}
+
+// complete tells an empty listing ("data": []) from a broken one ("data": null or missing): reading the
+// second as "no jobs" would drop jobs from the state.
+func (e *jobListEnvelope) complete() error {
+	if e.Data == nil {
+		return errors.New("the job list is missing or null")
+	}
+	for i := range e.Data {
+		if err := e.Data[i].complete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileAnswer is the export file endpoint's bare {"href": ...}; a data wrapper is accepted too.
+type fileAnswer struct {
+	Href string `json:"href"`
+	Data *struct {
+		Href string `json:"href"`
+	} `json:"data"`
+}
+
+func (a *fileAnswer) href() string {
+	if a.Href == "" && a.Data != nil {
+		return a.Data.Href
+	}
+	return a.Href
+}
+
+func (a *fileAnswer) complete() error {
+	if strings.TrimSpace(a.href()) == "" {
+		return errors.New("it holds no href")
+	}
+	return nil
 }
 
 func (w *jobJSON) toJob(ref PromotionRef) Job {
@@ -325,9 +379,6 @@ func (c *Client) CreateJob(ctx context.Context, ref PromotionRef, req CreateJobR
 	if err != nil {
 		return nil, err
 	}
-	if env.Data == nil || env.Data.ID == "" {
-		return nil, &OutcomeUnknownError{Method: http.MethodPost, Path: path, Err: errors.New("the answer holds no job id")}
-	}
 	job := env.Data.toJob(ref)
 	tflog.Info(ctx, "Elastic Path promotion job created", map[string]any{
 		"promotion": ref.String(), "job_id": job.ID, "job_type": job.Type, "status": job.Status,
@@ -398,9 +449,6 @@ func (c *Client) CancelJob(ctx context.Context, ref PromotionRef, id string) (*J
 	if err != nil {
 		return nil, err
 	}
-	if env.Data == nil || env.Data.ID == "" {
-		return nil, fmt.Errorf("POST %s/cancel: the answer holds no job", ref.jobPath(id))
-	}
 	job := env.Data.toJob(ref)
 	return &job, nil
 }
@@ -411,24 +459,12 @@ func (c *Client) JobFileURL(ctx context.Context, ref PromotionRef, id string) (s
 	if err := ref.validate(); err != nil {
 		return "", err
 	}
-	var ans struct {
-		Href string `json:"href"`
-		Data *struct {
-			Href string `json:"href"`
-		} `json:"data"`
-	}
+	var ans fileAnswer
 	path := ref.jobPath(id) + "/file"
-	_, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: path, out: &ans, maskAnswer: maskSignedURL})
-	if err != nil {
+	if _, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: path, out: &ans, maskAnswer: maskSignedURL}); err != nil {
 		return "", err
 	}
-	href := ans.Href
-	if href == "" && ans.Data != nil {
-		href = ans.Data.Href
-	}
-	if href == "" {
-		return "", fmt.Errorf("GET %s: the answer holds no href", path)
-	}
+	href := ans.href()
 	return href, nil
 }
 
@@ -464,7 +500,7 @@ func (c *Client) listAllJobs(ctx context.Context, ref PromotionRef, f JobFilter)
 		added := 0
 		for i := range env.Data {
 			w := &env.Data[i]
-			if w.ID == "" || seen[w.ID] {
+			if seen[w.ID] {
 				continue // a job that moved across pages while we listed
 			}
 			seen[w.ID] = true

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -89,17 +90,7 @@ func (c *Client) do(ctx context.Context, call apiCall) (int, []byte, error) {
 			continue
 		}
 		if status >= 200 && status < 300 {
-			if call.out != nil {
-				if err := decodeJSON(respBody, call.out); err != nil {
-					err = fmt.Errorf("%s %s: %d answer is not the expected JSON (%v): %s",
-						call.method, call.path, status, err, bodySnippet(string(respBody), 120))
-					if call.policy == policyCreate {
-						return status, respBody, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: err}
-					}
-					return status, respBody, err
-				}
-			}
-			return status, respBody, nil
+			return status, respBody, nil // call.out was filled by send, inside the retry loop
 		}
 		apiErr := newAPIError(call.method, call.path, status, respBody)
 		if call.policy == policyCreate && status >= 500 {
@@ -109,11 +100,49 @@ func (c *Client) do(ctx context.Context, call apiCall) (int, []byte, error) {
 	}
 }
 
-func decodeJSON(body []byte, out any) error {
+// complete is implemented by answer types that can tell an answer holding what the client needs from a
+// malformed one (valid JSON of the wrong shape: a null list, a job without an id, a token answer without a
+// token).
+type complete interface {
+	complete() error
+}
+
+// decodeAnswer fills out from a 2xx body, or says what is wrong with the body.
+func decodeAnswer(body []byte, out any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errors.New("empty body")
+		return errors.New("the body is empty")
 	}
-	return json.Unmarshal(body, out)
+	// Start from the zero value: an earlier malformed attempt must leave nothing behind.
+	v := reflect.ValueOf(out).Elem()
+	v.Set(reflect.Zero(v.Type()))
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("the body is not the expected JSON: %v", err)
+	}
+	if c, ok := out.(complete); ok {
+		return c.complete()
+	}
+	return nil
+}
+
+// MalformedAnswerError is a 2xx answer whose body is not what the request needs. Reads retry it like a 5xx;
+// for a job-creating request it leaves the outcome unknown.
+type MalformedAnswerError struct {
+	Method, Path string
+	StatusCode   int
+	Problem      error
+	Excerpt      string // masked like the TRACE log: never a token or a URL signature
+	Attempts     int
+}
+
+func (e *MalformedAnswerError) Error() string {
+	s := fmt.Sprintf("%s %s: the %d answer is malformed: %v", e.Method, e.Path, e.StatusCode, e.Problem)
+	if e.Excerpt != "" {
+		s += fmt.Sprintf(" (answer: %q)", e.Excerpt)
+	}
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(", on each of %d attempts", e.Attempts)
+	}
+	return s
 }
 
 // send performs the attempts of one request with one token.
@@ -145,6 +174,8 @@ func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentTyp
 	}
 	// Read the body inside the retry loop so that an answer cut short can be
 	// retried like any other transport failure (when the policy allows it).
+	// A 2xx body is decoded here too, so that a malformed answer is retried like a 5xx, in this one place for
+	// every endpoint (checkRetry decides by policy: never for a job-creating request).
 	var got []byte
 	req.SetResponseHandler(func(resp *http.Response) error {
 		b, err := readAll(resp.Body)
@@ -154,6 +185,13 @@ func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentTyp
 		}
 		got = b
 		resp.Body = io.NopCloser(bytes.NewReader(b))
+		if call.out == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return nil
+		}
+		if problem := decodeAnswer(b, call.out); problem != nil {
+			return &MalformedAnswerError{Method: call.method, Path: call.path, StatusCode: resp.StatusCode,
+				Problem: problem, Excerpt: bodySnippet(maskedAnswer(call, b), 120)}
+		}
 		return nil
 	})
 
@@ -165,22 +203,34 @@ func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentTyp
 	if resp != nil {
 		resp.Body.Close()
 	}
+	var malformed *MalformedAnswerError
+	if errors.As(err, &malformed) {
+		malformed.Attempts = int(st.attempt.Load())
+		if call.policy == policyCreate {
+			return malformed.StatusCode, got, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: malformed}
+		}
+		return malformed.StatusCode, got, malformed
+	}
 	if err != nil {
 		return c.transportFailure(ctx, call, st, resp, err)
 	}
 	if tflog.IsTrace(ctx) {
-		logged := string(got)
-		switch {
-		case call.isTokenCall():
-			logged = maskTokenJSON(got)
-		case call.maskAnswer != nil:
-			logged = call.maskAnswer(got)
-		}
 		tflog.Trace(ctx, "Elastic Path response body", map[string]any{
-			"method": call.method, "path": call.path, "status": resp.StatusCode, "body": truncateForLog(logged),
+			"method": call.method, "path": call.path, "status": resp.StatusCode, "body": truncateForLog(maskedAnswer(call, got)),
 		})
 	}
 	return resp.StatusCode, got, nil
+}
+
+// maskedAnswer renders an answer body with its secrets masked, for logs and error messages.
+func maskedAnswer(call apiCall, body []byte) string {
+	switch {
+	case call.isTokenCall():
+		return maskTokenJSON(body)
+	case call.maskAnswer != nil:
+		return call.maskAnswer(body)
+	}
+	return string(body)
 }
 
 // transportFailure classifies a request that got no complete answer.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -60,7 +62,20 @@ func startFailureDetail(ref epcc.PromotionRef, timeout time.Duration, err error)
 		return fmt.Sprintf("The create timeout (%s) ran out before the job could start on %s; another job was "+
 			"probably still running there: %s", timeout, ref, err)
 	}
-	return fmt.Sprintf("Elastic Path refused the job on %s: %s", ref, err)
+	if refusedJob(err) {
+		return fmt.Sprintf("Elastic Path refused the job on %s: %s. No job was created.", ref, err)
+	}
+	return fmt.Sprintf("The job on %s could not be started: %s. No job was created: no request that could "+
+		"create one went unanswered.", ref, err)
+}
+
+// refusedJob tells whether the API answered the job-creating POST itself with a refusal (a 4xx other than
+// 429, which asks to slow down). Anything else, such as a listing or token request failing before the POST
+// was sent, is no refusal.
+func refusedJob(err error) bool {
+	var apiErr *epcc.APIError
+	return errors.As(err, &apiErr) && apiErr.Method == http.MethodPost && strings.HasSuffix(apiErr.Path, "/jobs") &&
+		apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests
 }
 
 func waitFailureSummary(err error) string {
@@ -96,8 +111,17 @@ func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duratio
 		return fmt.Sprintf("Job %s on %s was still %s when waiting stopped (create timeout %s); it may still be "+
 			"running. It is kept in the state as tainted: the next apply cancels it if it is still running and starts "+
 			"a new one. To look at it, use the elasticpath_promotion_jobs data source or list the promotion's jobs "+
-			"(GET /v2/%s/%s/jobs).", job.ID, ref, job.Status, timeout, ref.API, ref.ID)
+			"(GET /v2/%s/%s/jobs). %s", job.ID, ref, job.Status, timeout, ref.API, ref.ID, untaintAdvice(job))
 	}
 	return fmt.Sprintf("Job %s on %s was started, but following it failed: %s. It is kept in the state as "+
-		"tainted.", job.ID, ref, err)
+		"tainted. %s", job.ID, ref, err, untaintAdvice(job))
+}
+
+// untaintAdvice tells how to keep a job whose wait stopped early: once it completes, replacing it would make
+// a second batch of codes. Terraform shows the resource's address with each diagnostic; the provider is not
+// told it.
+func untaintAdvice(job epcc.Job) string {
+	return fmt.Sprintf("If job %s completes, its codes exist and replacing it generates the same number of codes "+
+		"again: to keep it instead, run \"terraform untaint ADDRESS\" once it has completed, with ADDRESS the "+
+		"address this message is shown with.", job.ID)
 }

@@ -19,5 +19,13 @@ const (
 	descDeletedCodes    = "How many codes were removed when the job was cancelled."
 	descCreatedAt       = "When the job was created (RFC 3339)."
 	descUpdatedAt       = "When the job last changed (RFC 3339)."
-	descFileURL         = "For a completed `code_export` job: a signed URL of the CSV file. The link expires; each refresh fetches a fresh one."
+	// The resource keeps the URL it was given, so that a refresh of an unchanged job changes nothing.
+	descFileURL = "For a completed `code_export` job: the signed URL of its CSV file, as fetched when the job " +
+		"completed or was imported. It is kept as is afterwards, so plans stay empty, and it expires after a " +
+		"lifetime Elastic Path sets (minutes to hours): for a fresh URL, read the `elasticpath_promotion_jobs` data " +
+		"source. Sensitive: the URL alone grants access to every code of the promotion."
+	// The data source is read anew on each run, so it hands out a fresh URL each time.
+	descFileURLFresh = "For a completed `code_export` job: a signed URL of its CSV file, fetched anew on every " +
+		"read, so it is valid for the URL's lifetime from this run on. Sensitive: the URL alone grants access to " +
+		"every code of the promotion."
 )

@@ -30,6 +30,8 @@ import (
 const (
 	defaultCreateTimeout = 20 * time.Minute
 	defaultDeleteTimeout = 5 * time.Minute
+	// privateWaitStopped marks a job whose create stopped waiting while it still ran (timeout, interrupt).
+	privateWaitStopped = "wait_stopped"
 )
 
 var (
@@ -137,7 +139,12 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"deleted_codes":   schema.Int64Attribute{MarkdownDescription: descDeletedCodes, Computed: true, PlanModifiers: keepInt},
 			"created_at":      schema.StringAttribute{MarkdownDescription: descCreatedAt, Computed: true, PlanModifiers: keepString},
 			"updated_at":      schema.StringAttribute{MarkdownDescription: descUpdatedAt, Computed: true, PlanModifiers: keepString},
-			"file_url":        schema.StringAttribute{MarkdownDescription: descFileURL, Computed: true, PlanModifiers: keepString},
+			"file_url": schema.StringAttribute{
+				MarkdownDescription: descFileURL,
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       keepString,
+			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
 				Create:            true,
 				CreateDescription: "How long to wait for the job to start and finish, including waiting for other jobs on the same promotion (default `20m`).",
@@ -256,6 +263,9 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 	plan.setComputed(*job)
 	if err != nil {
 		resp.Diagnostics.AddError(waitFailureSummary(err), waitFailureDetail(*job, ref, timeout, err))
+		if jobOf(err) == nil { // still running when the wait stopped: it may complete while tainted
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWaitStopped, []byte(`true`))...)
+		}
 	} else if hasFile(*job) {
 		plan.FileURL = r.fileURL(ctx, ref, job.ID, &resp.Diagnostics)
 	}
@@ -287,8 +297,19 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 	if state.JobType.IsNull() { // imported: only the ids are known so far
 		state.setInputs(*job)
 	}
+	if stopped, diags := req.Private.GetKey(ctx, privateWaitStopped); len(stopped) > 0 && !diags.HasError() && epcc.IsTerminal(job.Status) {
+		if job.Status == epcc.StatusCompleted {
+			resp.Diagnostics.AddWarning("Promotion job completed after Terraform stopped waiting",
+				fmt.Sprintf("Job %s on %s completed after the apply that started it stopped waiting, so Terraform "+
+					"may still hold it as tainted, and the next apply would replace it. %s", job.ID, ref, untaintAdvice(*job)))
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWaitStopped, nil)...)
+	}
 	state.setComputed(*job)
-	if hasFile(*job) {
+	// A URL already held is kept: each fetch signs a new one, and a state that changes on every refresh
+	// would make "plan -detailed-exitcode" report drift forever. Only a missing one (just imported, or not
+	// available at create) is fetched.
+	if hasFile(*job) && state.FileURL.IsNull() {
 		state.FileURL = r.fileURL(ctx, ref, job.ID, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -420,7 +423,7 @@ resource "elasticpath_promotion_job" "test" {
     create = "2s"
   }
 }`, promo),
-				ExpectError: wrapped(`Timed out waiting for promotion job.*may still be\s+running.*tainted`),
+				ExpectError: wrapped(`Timed out waiting for promotion job.*may still be\s+running.*tainted.*If job [0-9a-f-]+ completes.*terraform untaint ADDRESS`),
 			},
 			{
 				// The timed-out job is in the state with its id; removing it from the configuration cancels it.
@@ -605,9 +608,53 @@ resource "elasticpath_promotion_job" "test" {
     number_of_codes = 5
   }
 }`, promo),
-			ExpectError: wrapped(`Promotion job not started.*No codes allowed`),
+			ExpectError: wrapped(`Promotion job not started.*Elastic Path refused the job.*No codes allowed.*No job was created`),
 		}},
 	})
+}
+
+// A failure before any job-creating request is no refusal: the diagnostic says what failed, and that no job
+// exists.
+func TestAccPromotionJob_listingFailureIsNoRefusal(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	env.sim.Faults().Add(epccsim.Fault{Method: http.MethodGet, Path: "/v2/rule-promotions/*/jobs", Kind: epccsim.FaultStatus, Status: 503})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_export"
+}`, promo),
+			ExpectError: regexp.MustCompile(`(?s)could\s+not\s+be\s+started.*listing\s+existing\s+jobs.*503.*No\s+job\s+was\s+created`),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if n := env.sim.RequestCount(http.MethodPost, "/v2/rule-promotions/*/jobs"); n != 0 {
+				return fmt.Errorf("%d job POSTs reached the API, want none", n)
+			}
+			return nil
+		},
+	})
+}
+
+// Only the API's own 4xx to the job POST reads "refused"; a 429 asks to slow down and refuses nothing.
+func TestStartFailureNeverSaysRefusedWithoutAPOST(t *testing.T) {
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: "p"}
+	listing := fmt.Errorf("listing existing jobs: %w", &epcc.APIError{Method: http.MethodGet, Path: "/v2/rule-promotions/p/jobs", StatusCode: 404})
+	slowDown := &epcc.APIError{Method: http.MethodPost, Path: "/v2/rule-promotions/p/jobs", StatusCode: 429}
+	refused := &epcc.APIError{Method: http.MethodPost, Path: "/v2/rule-promotions/p/jobs", StatusCode: 422}
+	for _, c := range []struct {
+		err     error
+		refused bool
+	}{{listing, false}, {slowDown, false}, {refused, true}, {errors.New("token: connection refused"), false}} {
+		got := startFailureDetail(ref, time.Minute, c.err)
+		if strings.HasPrefix(got, "Elastic Path refused") != c.refused {
+			t.Errorf("%v: %q", c.err, got)
+		}
+	}
 }
 
 func TestAccProvider_missingCredentials(t *testing.T) {
@@ -734,5 +781,69 @@ resource "elasticpath_promotion_job" "test" {
 }`),
 			ExpectError: wrapped(`Promotion job not started.*rule-promotions/00000000-0000-4000-8000-000000000000.*404`),
 		}},
+	})
+}
+
+// The seasonal campaign example, with its export_url output, settles: after apply, a plan is empty and a
+// refresh changes nothing, the signed file URL included. Drift alarms (plan -detailed-exitcode) stay quiet.
+func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
+	// Not parallel: the example configures the provider from EPCC_* variables.
+	env := newAccEnv(t, epccsim.Options{})
+	if env.sim != nil {
+		t.Setenv(EnvAPIBaseURL, env.baseURL)
+		t.Setenv(EnvClientID, env.sim.ClientID())
+		t.Setenv(EnvClientSecret, env.sim.ClientSecret())
+	}
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	vars := config.Variables{"rule_promotion_id": config.StringVariable(promo), "number_of_codes": config.IntegerVariable(30)}
+	example := config.StaticFile("../../examples/seasonal-campaign/main.tf")
+	const export = "elasticpath_promotion_job.summer_export"
+	before := map[string]map[string]string{}
+	// The example names its provider source, so the framework wants the provider given per step.
+	resource.Test(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(export, "file_url", checkExportFile(30)),
+					func(s *terraform.State) error {
+						for addr, r := range s.RootModule().Resources {
+							if !strings.HasPrefix(addr, "data.") { // a refresh without configuration reads no data source
+								before[addr] = maps.Clone(r.Primary.Attributes)
+							}
+						}
+						return nil
+					},
+				),
+			},
+			{
+				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// A refresh (what "apply -refresh-only" saves) of the unchanged jobs leaves every attribute as it was.
+				// The framework plans after a refresh without the step's configuration file, so that plan would
+				// destroy everything: the next step plans with the configuration instead.
+				ProtoV6ProviderFactories: testAccProviders,
+				RefreshState:             true,
+				ExpectNonEmptyPlan:       true,
+				Check: func(s *terraform.State) error {
+					for addr, want := range before {
+						r, ok := s.RootModule().Resources[addr]
+						if !ok {
+							return fmt.Errorf("a refresh dropped %s from the state", addr)
+						}
+						if got := r.Primary.Attributes; !maps.Equal(got, want) {
+							return fmt.Errorf("a refresh changed %s:\nbefore %v\nafter  %v", addr, want, got)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
 	})
 }

@@ -115,7 +115,11 @@ func (d *promotionJobsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 						"deleted_codes":   num(descDeletedCodes),
 						"created_at":      str(descCreatedAt),
 						"updated_at":      str(descUpdatedAt),
-						"file_url":        str(descFileURL),
+						"file_url": schema.StringAttribute{
+							MarkdownDescription: descFileURLFresh,
+							Computed:            true,
+							Sensitive:           true,
+						},
 					},
 				},
 			},
