@@ -56,5 +56,5 @@ fi
 mkdir -p "$(dirname "$out")"
 go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg"
 mv "$out.tmp" "$out"
-echo "built $("$out" version | head -n 1) at $out" >&2
+echo "built $("$out" version 2>/dev/null | head -n 1) at $out" >&2
 echo "$out"

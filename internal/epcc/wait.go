@@ -15,7 +15,9 @@ import (
 //
 // It returns the job when it completed. A failed or cancelled job gives
 // *JobFailedError or *JobCancelledError, and the job is returned alongside.
-// A job that is no longer listed gives *JobNotFoundError. When ctx ends, the
+// A job missing from a listing is polled on: jobs cannot be deleted, so it is
+// lag or a bad page (a promotion that is gone answers 404, which ends the
+// wait). When ctx ends, the
 // error wraps ctx.Err() and names the last status seen; the last job seen
 // (possibly nil) is returned alongside.
 func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onProgress func(Job)) (*Job, error) {
@@ -24,18 +26,29 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 	}
 	sched := c.newPollSchedule()
 	var last *Job
+	unlisted := false
 	for {
 		jobs, err := c.listShared(ctx, ref, JobFilter{})
 		if err != nil {
 			if ctx.Err() != nil {
-				return last, waitCtxError(ctx, ref, id, last)
+				return last, waitCtxError(ctx, ref, id, last, unlisted)
 			}
 			return last, fmt.Errorf("waiting for promotion job %s on %s: %w", id, ref, err)
 		}
 		job, err := findJob(jobs, ref, id)
 		if err != nil {
-			return last, err
+			if !unlisted {
+				tflog.Warn(ctx, "Elastic Path promotion job missing from its promotion's job list; polling on", map[string]any{
+					"promotion": ref.String(), "job_id": id,
+				})
+			}
+			unlisted = true
+			if err := sleepCtx(ctx, sched.next()); err != nil {
+				return last, waitCtxError(ctx, ref, id, last, unlisted)
+			}
+			continue
 		}
+		unlisted = false
 		if last == nil || last.Status != job.Status || !sameInt(last.Generated, job.Generated) {
 			fields := map[string]any{"promotion": ref.String(), "job_id": id, "status": job.Status}
 			if job.Generated != nil {
@@ -56,15 +69,18 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 			return job, &JobCancelledError{Job: job.clone()}
 		}
 		if err := sleepCtx(ctx, sched.next()); err != nil {
-			return last, waitCtxError(ctx, ref, id, last)
+			return last, waitCtxError(ctx, ref, id, last, unlisted)
 		}
 	}
 }
 
-func waitCtxError(ctx context.Context, ref PromotionRef, id string, last *Job) error {
+func waitCtxError(ctx context.Context, ref PromotionRef, id string, last *Job, unlisted bool) error {
 	status := "none seen yet"
 	if last != nil {
 		status = fmt.Sprintf("%q", last.Status)
+	}
+	if unlisted {
+		status += ", and not listed since"
 	}
 	err := fmt.Errorf("stopped waiting for promotion job %s on %s (last status %s): %w", id, ref, status, ctx.Err())
 	if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {

@@ -85,18 +85,45 @@ func TestWaitJobCancelled(t *testing.T) {
 	}
 }
 
-func TestWaitJobDisappeared(t *testing.T) {
+// A job missing from some listings (read-after-write lag, a bad page) is still there: jobs cannot be deleted.
+// The wait polls on and sees it complete.
+func TestWaitJobUnlistedForAWhile(t *testing.T) {
+	store, c := scriptedJob(t, nil)
+	var hidden []*storeJob
+	store.mu.Lock()
+	store.onList = func(promo string, n int) {
+		switch n {
+		case 2:
+			hidden, store.jobs[promo] = store.jobs[promo], nil
+		case 4:
+			hidden[0].Status = StatusCompleted
+			store.jobs[promo] = hidden
+		}
+	}
+	store.mu.Unlock()
+	job, err := c.WaitJob(testCtx(t), testRef, "job-0001", nil)
+	if err != nil || job.Status != StatusCompleted {
+		t.Fatalf("WaitJob = %+v, %v; want the job completed", job, err)
+	}
+	if n := store.lists.Load(); n != 4 {
+		t.Errorf("listings = %d, want 4 (two without the job)", n)
+	}
+}
+
+// A job that stays unlisted ends the wait only with the caller's deadline, and the error says it was unlisted.
+func TestWaitJobUnlistedUntilDeadline(t *testing.T) {
 	store, c := scriptedJob(t, nil)
 	store.mu.Lock()
 	store.onList = func(promo string, n int) {
 		if n == 2 {
-			delete(store.jobs, promo)
+			store.jobs[promo] = nil
 		}
 	}
 	store.mu.Unlock()
-	_, err := c.WaitJob(testCtx(t), testRef, "job-0001", nil)
-	var nf *JobNotFoundError
-	if !errors.As(err, &nf) || nf.ID != "job-0001" || !IsNotFound(err) {
+	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.WaitJob(ctx, testRef, "job-0001", nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "not listed") {
 		t.Fatalf("err = %v", err)
 	}
 }

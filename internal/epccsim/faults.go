@@ -31,6 +31,9 @@ const (
 	// FaultCommitThenReset handles the request for real, then drops the
 	// connection without answering.
 	FaultCommitThenReset
+	// FaultBody answers Status (default 200) with Body as JSON, unhandled:
+	// an answer that is well-formed JSON but wrong, such as an empty job list.
+	FaultBody
 )
 
 // Fault describes one injected failure.
@@ -38,7 +41,8 @@ type Fault struct {
 	Method     string // "" matches any method
 	Path       string // "" matches any path; "*" matches one segment
 	Kind       FaultKind
-	Status     int    // for FaultStatus, FaultCommitThenStatus, FaultMalformed
+	Status     int    // for FaultStatus, FaultCommitThenStatus, FaultMalformed, FaultBody
+	Body       string // for FaultBody
 	RetryAfter string // optional Retry-After header for FaultStatus
 	Delay      time.Duration
 	Times      int // how many matching requests it applies to; 0 = until cleared
@@ -74,6 +78,13 @@ func (f *Faults) Clear() {
 	f.mu.Lock()
 	f.queue = nil
 	f.mu.Unlock()
+}
+
+// Pending counts the queued faults not yet used up, so a test can tell that its fault was met.
+func (f *Faults) Pending() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.queue)
 }
 
 // SetRateLimit answers 429 to requests beyond perSecond in any one-second
@@ -158,6 +169,8 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) {
 	case FaultCommitThenReset:
 		_ = s.dispatch(r)
 		resetConnection(w)
+	case FaultBody:
+		writeReply(w, reply{status: orDefault(f.Status, http.StatusOK), raw: []byte(f.Body), contentType: "application/json"})
 	default:
 		writeReply(w, s.dispatch(r))
 	}

@@ -176,6 +176,27 @@ func TestFaultMalformed(t *testing.T) {
 	}
 }
 
+func TestFaultBody(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	h.sim.Faults().Add(Fault{Method: http.MethodGet, Path: "/v2/rule-promotions/*/jobs", Kind: FaultBody, Body: `{"data": []}`, Times: 1})
+	r, err := h.try(nil, http.MethodGet, jobsPath(ruleAPI, id), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.status != 200 || string(r.body) != `{"data": []}` || r.header.Get("Content-Type") != "application/json" {
+		t.Errorf("scripted answer: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	// Used up: the next listing is the real one.
+	if n := h.sim.Faults().Pending(); n != 0 {
+		t.Errorf("%d faults pending after their one use", n)
+	}
+	if n := h.jobCount(ruleAPI, id); n != 0 {
+		t.Errorf("real listing: %d jobs", n)
+	}
+}
+
 func TestFaultCommitThenStatus(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})

@@ -284,13 +284,29 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	job, err := r.client.GetJob(ctx, ref, state.ID.ValueString())
-	if epcc.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("Promotion job no longer exists",
-			fmt.Sprintf("Job %s on %s was not found; it is removed from the state. %s", state.ID.ValueString(), ref, err))
+	var unlisted *epcc.JobNotFoundError
+	switch {
+	case errors.As(err, &unlisted) && state.JobType.IsNull():
+		// An import: nothing is known about a job the API does not list.
+		resp.Diagnostics.AddError("Promotion job not found",
+			fmt.Sprintf("Job %s is not among the jobs of %s, so it cannot be imported.", state.ID.ValueString(), ref))
+		return
+	case errors.As(err, &unlisted):
+		// Jobs cannot be deleted and their codes outlive them: a job missing from one listing (lag, a bad page)
+		// stays, since dropping it would make the next apply generate its codes again.
+		resp.Diagnostics.AddWarning("Promotion job not listed",
+			fmt.Sprintf("Job %s is not among the jobs Elastic Path listed for %s, although the promotion exists. "+
+				"Jobs cannot be deleted, so it is kept in the state as it was. If it is really gone and you want "+
+				"Terraform to forget it, run \"terraform state rm ADDRESS\" with the address this message is "+
+				"shown with.", state.ID.ValueString(), ref))
+		return
+	case epcc.IsNotFound(err):
+		// The promotion itself is gone (404 on its job listing), and its jobs and codes with it.
+		resp.Diagnostics.AddWarning("Promotion no longer exists",
+			fmt.Sprintf("%s was not found, so its job %s is removed from the state: %s", ref, state.ID.ValueString(), err))
 		resp.State.RemoveResource(ctx)
 		return
-	}
-	if err != nil {
+	case err != nil:
 		resp.Diagnostics.AddError("Could not read promotion job", err.Error())
 		return
 	}

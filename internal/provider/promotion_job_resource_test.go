@@ -593,6 +593,65 @@ resource "elasticpath_promotion_job" "test" {
 	})
 }
 
+// A listing that answers an empty job list once, for a promotion that still exists, keeps every job in the
+// state: the next plan adds nothing, so no second batch of codes is made.
+func TestAccPromotionJob_emptyListingKeepsJobs(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	config := env.config(`
+resource "elasticpath_promotion_job" "test" {
+  count             = 3
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 5
+  }
+}`, promo)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	ids := map[string]string{}
+	keep := func(s *terraform.State) error {
+		for i := 0; i < 3; i++ {
+			addr := fmt.Sprintf("elasticpath_promotion_job.test.%d", i)
+			r, ok := s.RootModule().Resources[addr]
+			if !ok {
+				return fmt.Errorf("%s left the state", addr)
+			}
+			if ids[addr] == "" {
+				ids[addr] = r.Primary.ID
+			} else if ids[addr] != r.Primary.ID {
+				return fmt.Errorf("%s is now job %s, was %s", addr, r.Primary.ID, ids[addr])
+			}
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{Config: config, Check: keep},
+			{
+				PreConfig: func() {
+					env.sim.Faults().Add(epccsim.Fault{Method: http.MethodGet, Path: "/v2/rule-promotions/*/jobs",
+						Kind: epccsim.FaultBody, Body: `{"data": [], "meta": {"results": {"total": 0}}}`, Times: 1})
+				},
+				RefreshState: true,
+				Check: resource.ComposeTestCheckFunc(keep, func(*terraform.State) error {
+					if n := env.sim.Faults().Pending(); n != 0 {
+						return fmt.Errorf("the empty listing was never answered (%d faults pending)", n)
+					}
+					return nil
+				}),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            resource.ComposeTestCheckFunc(keep, checkJobCount(env, ref, 3)),
+			},
+		},
+	})
+}
+
 func TestAccPromotionJob_automaticPromotionRefusesCodes(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
