@@ -78,13 +78,13 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				MarkdownDescription: descPromotionID,
 				Optional:            true,
 				PlanModifiers:       replaceString,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          promotionIDValidators,
 			},
 			"rule_promotion_id": schema.StringAttribute{
 				MarkdownDescription: descRulePromotionID,
 				Optional:            true,
 				PlanModifiers:       replaceString,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          promotionIDValidators,
 			},
 			"job_type": schema.StringAttribute{
 				MarkdownDescription: descJobType,
@@ -96,7 +96,7 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				MarkdownDescription: descName,
 				Optional:            true,
 				PlanModifiers:       replaceString,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 50)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 50)},
 			},
 			"parameters": schema.SingleNestedAttribute{
 				MarkdownDescription: descParameters,
@@ -415,14 +415,14 @@ func (r *promotionJobResource) ImportState(ctx context.Context, req resource.Imp
 // parseImportID reads "promotions/<promotion_id>/<job_id>" or "rule-promotions/<rule_promotion_id>/<job_id>".
 func parseImportID(id string) (epcc.PromotionRef, string, error) {
 	parts := strings.Split(id, "/")
-	if len(parts) == 3 && parts[1] != "" && parts[2] != "" {
+	if len(parts) == 3 && elasticPathID.MatchString(parts[1]) && elasticPathID.MatchString(parts[2]) {
 		switch api := epcc.API(parts[0]); api {
 		case epcc.PromotionsStandard, epcc.RulePromotions:
 			return epcc.PromotionRef{API: api, ID: parts[1]}, parts[2], nil
 		}
 	}
 	return epcc.PromotionRef{}, "", fmt.Errorf("%q is not an import ID: use promotions/<promotion_id>/<job_id> "+
-		"or rule-promotions/<rule_promotion_id>/<job_id>", id)
+		"or rule-promotions/<rule_promotion_id>/<job_id>, with both ids UUIDs as Elastic Path gives them", id)
 }
 
 func (r *promotionJobResource) fileURL(ctx context.Context, ref epcc.PromotionRef, id string, diags *diag.Diagnostics) types.String {

@@ -217,62 +217,62 @@ func TestAccPromotionJob_invalidInputsRejectedAtPlan(t *testing.T) {
 		want string
 	}{
 		{`job_type = "code_export"`, `Exactly one of these attributes must be configured: \[promotion_id,rule_promotion_id\]`},
-		{`promotion_id = "a"
-rule_promotion_id = "b"
+		{`promotion_id = "00000000-0000-4000-8000-00000000000a"
+rule_promotion_id = "00000000-0000-4000-8000-00000000000b"
 job_type = "code_export"`, `Invalid Attribute Combination.*Exactly one of these attributes must be configured`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_delete"`, `(?s)job_type.*value must be one of`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"`, `(?s)Missing parameters.*code_generate job needs parameters`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_export"
 parameters = { number_of_codes = 5 }`, `(?s)Parameters not allowed`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = { number_of_codes = 0 }`, `(?s)number_of_codes.*between 1 and 1000`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = { number_of_codes = 1001 }`, `(?s)number_of_codes.*between 1 and 1000`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = {
   number_of_codes = 5
   code_length = 7
 }`, `(?s)code_length.*between 8 and 16`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = {
   number_of_codes = 5
   code_length = 17
 }`, `(?s)code_length.*between 8 and 16`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = {
   number_of_codes = 5
   max_uses_per_code = -1
 }`, `(?s)max_uses_per_code.*at least 0`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = {
   number_of_codes = 5
   consume_unit = "per_cart"
 }`, `(?s)consume_unit "per_cart" is not accepted.*rule_promotion_id.*per_application, per_checkout`},
-		{`promotion_id = "a"
+		{`promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = {
   number_of_codes = 5
   consume_unit = "per_checkout"
 }`, `(?s)consume_unit "per_checkout" is not accepted.*promotion_id.*per_item, per_cart`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_generate"
 parameters = {
   number_of_codes = 5
   consume_unit = "per_order"
 }`, `(?s)consume_unit.*value must be one of`},
-		{`rule_promotion_id = "a"
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_export"
-name = "` + strings.Repeat("n", 51) + `"`, `(?s)name.*length must be between 1 and 50`},
-		{`rule_promotion_id = "a"
+name = "` + strings.Repeat("n", 51) + `"`, `(?s)name.*character count must be between 1 and 50`},
+		{`rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 job_type = "code_export"
 timeouts = { create = "soon" }`, `Time Duration.*"soon" must be a string`},
 	}
@@ -288,7 +288,7 @@ provider "elasticpath" {
   client_secret = "secret"
 }
 data "elasticpath_promotion_jobs" "test" {
-  rule_promotion_id = "a"
+  rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 }`,
 		PlanOnly:    true,
 		ExpectError: wrapped(`Invalid Elastic Path API base URL.*http`),
@@ -728,7 +728,7 @@ provider "elasticpath" {
   api_base_url = "http://127.0.0.1:1"
 }
 data "elasticpath_promotion_jobs" "test" {
-  rule_promotion_id = "a"
+  rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
 }`,
 			ExpectError: wrapped(`Missing Elastic Path client ID.*client_id.*EPCC_CLIENT_ID.*Missing Elastic Path client secret.*client_secret.*EPCC_CLIENT_SECRET`),
 		}},
@@ -903,6 +903,72 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
+		},
+	})
+}
+
+// Input users are entitled to write passes plan (a 50-character name in a non-Latin script: 150 bytes); input
+// that cannot be an Elastic Path id is refused at plan on every face, naming the attribute, and sends nothing.
+func TestAccPromotionJob_idsAndNamesAtPlan(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	const someID = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
+	name := strings.Repeat("夏のキャンペーン", 6) + "コード" // 51 characters
+	name = string([]rune(name)[:50])
+	steps := []resource.TestStep{{
+		Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_export"
+  name              = %q
+}`, someID, name),
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+	}, {
+		Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_export"
+  name              = %q
+}`, someID, name+"夏"),
+		PlanOnly:    true,
+		ExpectError: wrapped(`Attribute name UTF-8 character count must be between 1 and 50, got: 51`),
+	}}
+	for _, bad := range []string{"..", "a/b", " " + someID, someID + "?x=1", "not-a-uuid", someID + "0"} {
+		for _, face := range []struct{ attr, block string }{
+			{"rule_promotion_id", `resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_export"
+}`},
+			{"promotion_id", `resource "elasticpath_promotion_job" "test" {
+  promotion_id = %q
+  job_type     = "code_export"
+}`},
+			{"rule_promotion_id", `data "elasticpath_promotion_jobs" "test" {
+  rule_promotion_id = %q
+}`},
+			{"promotion_id", `data "elasticpath_promotion_jobs" "test" {
+  promotion_id = %q
+}`},
+		} {
+			steps = append(steps, resource.TestStep{
+				Config:      env.config(face.block, bad),
+				PlanOnly:    true,
+				ExpectError: wrapped(`Attribute ` + face.attr + ` must be an Elastic Path promotion id`),
+			})
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps:                    steps,
+		CheckDestroy: func(*terraform.State) error {
+			if env.sim == nil {
+				return nil
+			}
+			if n := env.sim.RequestCount("", "/v2/*/*/jobs"); n != 0 {
+				return fmt.Errorf("%d job requests reached the API during plan, want none", n)
+			}
+			return nil
 		},
 	})
 }

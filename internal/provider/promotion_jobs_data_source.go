@@ -62,12 +62,12 @@ func (d *promotionJobsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"promotion_id": schema.StringAttribute{
 				MarkdownDescription: descPromotionID,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          promotionIDValidators,
 			},
 			"rule_promotion_id": schema.StringAttribute{
 				MarkdownDescription: descRulePromotionID,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          promotionIDValidators,
 			},
 			"job_type": schema.StringAttribute{
 				MarkdownDescription: "Only jobs of this type: `code_generate` or `code_export`.",

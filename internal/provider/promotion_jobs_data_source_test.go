@@ -109,7 +109,7 @@ func TestAccPromotionJobsDataSource_invalidFilters(t *testing.T) {
 			{
 				Config: env.config(`
 data "elasticpath_promotion_jobs" "test" {
-  rule_promotion_id = "a"
+  rule_promotion_id = "00000000-0000-4000-8000-00000000000a"
   status            = "complete"
 }`),
 				ExpectError: wrapped(`status.*value must be one of`),

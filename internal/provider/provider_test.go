@@ -73,20 +73,29 @@ func TestClientConfigReportsEveryBadValue(t *testing.T) {
 }
 
 func TestParseImportID(t *testing.T) {
+	const (
+		p1 = "11111111-1111-4111-8111-111111111111"
+		p2 = "22222222-2222-4222-8222-222222222222"
+		j1 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+		j2 = "BBBBBBBB-BBBB-4BBB-8BBB-BBBBBBBBBBBB"
+	)
 	for _, tc := range []struct {
 		id      string
 		ref     epcc.PromotionRef
 		job     string
 		wantErr bool
 	}{
-		{id: "rule-promotions/p1/j1", ref: epcc.PromotionRef{API: epcc.RulePromotions, ID: "p1"}, job: "j1"},
-		{id: "promotions/p2/j2", ref: epcc.PromotionRef{API: epcc.PromotionsStandard, ID: "p2"}, job: "j2"},
-		{id: "j1", wantErr: true},
-		{id: "rule-promotions/p1", wantErr: true},
-		{id: "rule-promotions//j1", wantErr: true},
-		{id: "rule-promotions/p1/", wantErr: true},
-		{id: "coupons/p1/j1", wantErr: true},
-		{id: "promotions/p1/j1/extra", wantErr: true},
+		{id: "rule-promotions/" + p1 + "/" + j1, ref: epcc.PromotionRef{API: epcc.RulePromotions, ID: p1}, job: j1},
+		{id: "promotions/" + p2 + "/" + j2, ref: epcc.PromotionRef{API: epcc.PromotionsStandard, ID: p2}, job: j2},
+		{id: j1, wantErr: true},
+		{id: "rule-promotions/" + p1, wantErr: true},
+		{id: "rule-promotions//" + j1, wantErr: true},
+		{id: "rule-promotions/" + p1 + "/", wantErr: true},
+		{id: "coupons/" + p1 + "/" + j1, wantErr: true},
+		{id: "promotions/" + p1 + "/" + j1 + "/extra", wantErr: true},
+		{id: "promotions/../" + j1, wantErr: true},
+		{id: "promotions/" + p1 + "/x?y", wantErr: true},
+		{id: "promotions/p1/j1", wantErr: true},
 	} {
 		ref, job, err := parseImportID(tc.id)
 		if tc.wantErr {

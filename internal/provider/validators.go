@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
@@ -47,3 +49,13 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 			fmt.Sprintf("%q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
 	}
 }
+
+// promotionIDValidators refuse at plan anything that is not an Elastic Path id (a UUID), so that input such as
+// "..", "a/b" or "x?y" never reaches a request path. Every face that takes a promotion id uses these.
+var promotionIDValidators = []validator.String{
+	stringvalidator.RegexMatches(elasticPathID, "must be an Elastic Path promotion id: a UUID such as "+exampleID),
+}
+
+var elasticPathID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+const exampleID = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
