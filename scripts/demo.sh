@@ -75,6 +75,18 @@ if command -v curl >/dev/null 2>&1; then
 	head -n 4 "$work/codes.csv"
 fi
 echo
+# What a nightly drift alarm runs: after an apply, the plan must be empty (exit 0; 2 would mean changes).
+set +e
+terraform plan -detailed-exitcode -input=false -no-color >"$work/plan.log" 2>&1
+plan_exit=$?
+set -e
+if [ "$plan_exit" -ne 0 ]; then
+	cat "$work/plan.log" >&2
+	echo "demo: terraform plan -detailed-exitcode after apply exited $plan_exit, want 0 (no changes)" >&2
+	exit 1
+fi
+echo "demo: terraform plan -detailed-exitcode after apply: no changes (exit 0)"
+echo
 echo "demo: terraform destroy"
 terraform destroy -auto-approve -input=false -no-color
 

@@ -39,6 +39,7 @@ var (
 	_ resource.ResourceWithImportState      = (*promotionJobResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*promotionJobResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*promotionJobResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*promotionJobResource)(nil)
 )
 
 // NewPromotionJobResource is the elasticpath_promotion_job resource: one job, started once and waited on.
@@ -207,6 +208,44 @@ func validateJobInputs(ctx context.Context, m jobModel) diag.Diagnostics {
 		fmt.Sprintf("consume_unit %q is not accepted for a job on %s; use one of: %s.",
 			p.ConsumeUnit.ValueString(), idAttr, strings.Join(allowed, ", ")))
 	return diags
+}
+
+// ModifyPlan warns when a plan replaces a completed code_generate job: the replacement generates a new batch
+// of codes, and the old job's codes stay in the promotion. Every input requires replacement, so any changed
+// input means a replacement.
+func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan promotionJobResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || state.JobType.ValueString() != epcc.JobTypeGenerate ||
+		state.Status.ValueString() != epcc.StatusCompleted || sameInputs(state.jobModel, plan.jobModel) {
+		return
+	}
+	newCodes := "a new batch of"
+	if plan.JobType.ValueString() != epcc.JobTypeGenerate {
+		return // the replacement makes no codes
+	}
+	var p jobParametersModel
+	if !plan.Parameters.IsNull() && !plan.Parameters.IsUnknown() {
+		resp.Diagnostics.Append(plan.Parameters.As(ctx, &p, objectAsOptions)...)
+		if !p.NumberOfCodes.IsNull() && !p.NumberOfCodes.IsUnknown() {
+			newCodes = fmt.Sprintf("%d new", p.NumberOfCodes.ValueInt64())
+		}
+	}
+	resp.Diagnostics.AddWarning("Replacing a completed code generation job",
+		fmt.Sprintf("This plan replaces job %s, which generated %d codes: the new job generates %s codes, and the "+
+			"%d codes of job %s remain in the promotion (jobs cannot be deleted). If that is not what you want, keep "+
+			"the job's inputs as they were.", state.ID.ValueString(), derefInt(int64Ptr(state.GeneratedCodes)), newCodes,
+			derefInt(int64Ptr(state.GeneratedCodes)), state.ID.ValueString()))
+}
+
+// sameInputs tells whether two jobs were asked for with the same inputs.
+func sameInputs(a, b jobModel) bool {
+	return a.PromotionID.Equal(b.PromotionID) && a.RulePromotionID.Equal(b.RulePromotionID) &&
+		a.JobType.Equal(b.JobType) && a.Name.Equal(b.Name) && a.Parameters.Equal(b.Parameters)
 }
 
 func (r *promotionJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
