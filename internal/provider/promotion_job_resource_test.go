@@ -652,6 +652,45 @@ resource "elasticpath_promotion_job" "test" {
 	})
 }
 
+// A job the provider has just started and then misses from one listing (read-after-write lag) is not declared
+// gone: the create polls on and the job completes, once.
+func TestAccPromotionJob_startedJobMissingFromOneListing(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	listing := "/v2/rule-promotions/" + promo + "/jobs"
+	env.sim.Faults().Add(
+		// The listing before the create is answered as usual; the first one after it lacks the new job.
+		epccsim.Fault{Method: http.MethodGet, Path: listing, Kind: epccsim.FaultDelay, Times: 1},
+		epccsim.Fault{Method: http.MethodGet, Path: listing, Kind: epccsim.FaultBody, Body: `{"data": [], "meta": {"results": {"total": 0}}}`, Times: 1},
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 7
+  }
+}`, promo),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr, "generated_codes", "7"),
+				checkJobCount(env, epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}, 1),
+				func(*terraform.State) error {
+					if n := env.sim.Faults().Pending(); n != 0 {
+						return fmt.Errorf("the listing without the job was never answered (%d faults pending)", n)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
 func TestAccPromotionJob_automaticPromotionRefusesCodes(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
