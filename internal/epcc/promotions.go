@@ -95,3 +95,60 @@ func (c *Client) DeletePromotion(ctx context.Context, ref PromotionRef) error {
 	}
 	return err
 }
+
+// Promotion is what plan-time checks need to know about a promotion.
+type Promotion struct {
+	Ref       PromotionRef
+	Name      string
+	Automatic bool // an automatic promotion takes no codes
+}
+
+type promotionAnswer struct {
+	Data *struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		Automatic *bool  `json:"automatic"`
+	} `json:"data"`
+}
+
+func (a *promotionAnswer) complete() error {
+	if a.Data == nil || strings.TrimSpace(a.Data.ID) == "" {
+		return errors.New("it holds no promotion id")
+	}
+	return nil
+}
+
+// GetPromotion reads a promotion. One of the other API, or none, is a 404 *APIError.
+func (c *Client) GetPromotion(ctx context.Context, ref PromotionRef) (*Promotion, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	var ans promotionAnswer
+	if _, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: ref.path(), out: &ans}); err != nil {
+		return nil, err
+	}
+	return &Promotion{Ref: ref, Name: ans.Data.Name, Automatic: ans.Data.Automatic != nil && *ans.Data.Automatic}, nil
+}
+
+type countAnswer struct {
+	Meta *pageMeta `json:"meta"`
+}
+
+func (a *countAnswer) complete() error {
+	if a.Meta == nil || a.Meta.Results == nil || !a.Meta.Results.Total.set || a.Meta.Results.Total.v < 0 {
+		return errors.New("it holds no meta.results.total")
+	}
+	return nil
+}
+
+// CountCodes returns how many codes the promotion holds, from one listing page of size 1.
+func (c *Client) CountCodes(ctx context.Context, ref PromotionRef) (int64, error) {
+	if err := ref.validate(); err != nil {
+		return 0, err
+	}
+	var ans countAnswer
+	if _, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: ref.path() + "/codes", rawQuery: "page[limit]=1&page[offset]=0", out: &ans}); err != nil {
+		return 0, err
+	}
+	return ans.Meta.Results.Total.v, nil
+}

@@ -19,14 +19,21 @@ var objectAsOptions = basetypes.ObjectAsOptions{}
 // clientFromProviderData takes the client the provider's Configure made. It is nil before Configure has run
 // and while the provider configuration holds values unknown until apply.
 func clientFromProviderData(data any, diags *diag.Diagnostics) *epcc.Client {
+	if pd := fromProviderData(data, diags); pd != nil {
+		return pd.client
+	}
+	return nil
+}
+
+func fromProviderData(data any, diags *diag.Diagnostics) *providerData {
 	if data == nil {
 		return nil
 	}
-	client, ok := data.(*epcc.Client)
+	pd, ok := data.(*providerData)
 	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *epcc.Client, got %T", data))
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", data))
 	}
-	return client
+	return pd
 }
 
 func requireClient(client *epcc.Client, diags *diag.Diagnostics) bool {

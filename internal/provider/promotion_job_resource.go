@@ -49,6 +49,7 @@ func NewPromotionJobResource() resource.Resource {
 
 type promotionJobResource struct {
 	client *epcc.Client
+	checks *planChecks // nil until the provider is configured with known values
 }
 
 type promotionJobResourceModel struct {
@@ -210,36 +211,53 @@ func validateJobInputs(ctx context.Context, m jobModel) diag.Diagnostics {
 	return diags
 }
 
-// ModifyPlan warns when a plan replaces a completed code_generate job: the replacement generates a new batch
-// of codes, and the old job's codes stay in the promotion. Every input requires replacement, so any changed
-// input means a replacement.
+// ModifyPlan checks at plan what the API would refuse at apply for each job this plan creates (planChecks),
+// and warns when a plan replaces a completed code_generate job: the replacement generates a new batch of
+// codes, and the old job's codes stay in the promotion. Every input requires replacement, so any changed input
+// means a new job.
 func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
-		return
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	var state, plan promotionJobResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || state.JobType.ValueString() != epcc.JobTypeGenerate ||
-		state.Status.ValueString() != epcc.StatusCompleted || sameInputs(state.jobModel, plan.jobModel) {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() || !req.State.Raw.IsNull() && sameInputs(state.jobModel, plan.jobModel) {
+		return // an existing job, refreshed: never re-checked
+	}
+	numberOfCodes := plannedCodes(ctx, plan.jobModel, &resp.Diagnostics)
+	if ref, ok := plan.promotionRef(); ok && r.checks != nil && !plan.JobType.IsUnknown() {
+		idAttr := "promotion_id"
+		if ref.API == epcc.RulePromotions {
+			idAttr = "rule_promotion_id"
+		}
+		resp.Diagnostics.Append(r.checks.checkNewJob(ctx, ref, idAttr, plan.JobType.ValueString(), numberOfCodes)...)
+	}
+	if req.State.Raw.IsNull() || state.JobType.ValueString() != epcc.JobTypeGenerate ||
+		state.Status.ValueString() != epcc.StatusCompleted || plan.JobType.ValueString() != epcc.JobTypeGenerate {
 		return
 	}
 	newCodes := "a new batch of"
-	if plan.JobType.ValueString() != epcc.JobTypeGenerate {
-		return // the replacement makes no codes
+	if numberOfCodes != nil {
+		newCodes = fmt.Sprintf("%d new", *numberOfCodes)
 	}
-	var p jobParametersModel
-	if !plan.Parameters.IsNull() && !plan.Parameters.IsUnknown() {
-		resp.Diagnostics.Append(plan.Parameters.As(ctx, &p, objectAsOptions)...)
-		if !p.NumberOfCodes.IsNull() && !p.NumberOfCodes.IsUnknown() {
-			newCodes = fmt.Sprintf("%d new", p.NumberOfCodes.ValueInt64())
-		}
-	}
+	generated := derefInt(int64Ptr(state.GeneratedCodes))
 	resp.Diagnostics.AddWarning("Replacing a completed code generation job",
 		fmt.Sprintf("This plan replaces job %s, which generated %d codes: the new job generates %s codes, and the "+
 			"%d codes of job %s remain in the promotion (jobs cannot be deleted). If that is not what you want, keep "+
-			"the job's inputs as they were.", state.ID.ValueString(), derefInt(int64Ptr(state.GeneratedCodes)), newCodes,
-			derefInt(int64Ptr(state.GeneratedCodes)), state.ID.ValueString()))
+			"the job's inputs as they were.", state.ID.ValueString(), generated, newCodes, generated, state.ID.ValueString()))
+}
+
+// plannedCodes is the number_of_codes of a planned code_generate job, nil when none or unknown.
+func plannedCodes(ctx context.Context, m jobModel, diags *diag.Diagnostics) *int64 {
+	if m.JobType.ValueString() != epcc.JobTypeGenerate || m.Parameters.IsNull() || m.Parameters.IsUnknown() {
+		return nil
+	}
+	var p jobParametersModel
+	diags.Append(m.Parameters.As(ctx, &p, objectAsOptions)...)
+	return int64Ptr(p.NumberOfCodes)
 }
 
 // sameInputs tells whether two jobs were asked for with the same inputs.
@@ -249,7 +267,9 @@ func sameInputs(a, b jobModel) bool {
 }
 
 func (r *promotionJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if pd := fromProviderData(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client, r.checks = pd.client, pd.checks
+	}
 }
 
 func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

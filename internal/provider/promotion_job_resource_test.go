@@ -165,7 +165,9 @@ resource "elasticpath_promotion_job" "test" {
 }
 
 func TestAccPromotionJob_failedJobIsTainted(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it sets an EPCC_ variable. The plan check would refuse 1200 codes on one promotion; a
+	// store that claims to allow more gets past plan, and the job then fails at apply.
+	t.Setenv(EnvMaxCodesPerPromotion, "2000")
 	env := newAccEnv(t, epccsim.Options{})
 	promo := env.promotion(t, epcc.RulePromotions, false)
 	config := env.config(`
@@ -583,9 +585,10 @@ resource "elasticpath_promotion_job" "test" {
 						t.Fatalf("delete promotion: %v", err)
 					}
 				},
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				// The refresh drops the job with its promotion; planning it anew, plan finds no promotion.
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: wrapped(`Promotion not found`),
 			},
 			// Nothing is left to destroy: the promotion and its job are gone.
 			{Config: env.provider},
@@ -706,8 +709,9 @@ resource "elasticpath_promotion_job" "test" {
     number_of_codes = 5
   }
 }`, promo),
-			ExpectError: wrapped(`Promotion job not started.*Elastic Path refused the job.*No codes allowed.*No job was created`),
+			ExpectError: wrapped(`Automatic promotion takes no codes.*is automatic.*No codes allowed`),
 		}},
+		CheckDestroy: noJobPosts(env),
 	})
 }
 
@@ -869,17 +873,37 @@ resource "elasticpath_promotion_job" "test" {
 func TestAccPromotionJob_unknownPromotion(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			Config: env.config(`
+	rule := env.promotion(t, epcc.RulePromotions, false)
+	steps := []resource.TestStep{{
+		Config: env.config(`
 resource "elasticpath_promotion_job" "test" {
   rule_promotion_id = "00000000-0000-4000-8000-000000000000"
   job_type          = "code_export"
 }`),
-			ExpectError: wrapped(`Promotion job not started.*rule-promotions/00000000-0000-4000-8000-000000000000.*404`),
-		}},
-	})
+		ExpectError: wrapped(`Promotion not found.*rule_promotion_id "00000000-0000-4000-8000-000000000000" names no promotion of the rule-promotions API`),
+	}, {
+		// The id of a Rule Promotion given as a Promotions Standard id.
+		Config: env.config(`
+resource "elasticpath_promotion_job" "test" {
+  promotion_id = %q
+  job_type     = "code_export"
+}`, rule),
+		ExpectError: wrapped(`Promotion not found.*promotion_id "` + rule + `" names no promotion of the promotions API.*other API \(rule_promotion_id\)`),
+	}}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps, CheckDestroy: noJobPosts(env)})
+}
+
+// noJobPosts checks that no job-creating request reached the simulator: plan refused what apply would fail.
+func noJobPosts(env *accEnv) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if env.sim == nil {
+			return nil
+		}
+		if n := env.sim.RequestCount(http.MethodPost, "/v2/*/*/jobs"); n != 0 {
+			return fmt.Errorf("%d job POSTs reached the API, want none", n)
+		}
+		return nil
+	}
 }
 
 // The seasonal campaign example, with its export_url output, settles: after apply, a plan is empty and a
@@ -951,7 +975,7 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 func TestAccPromotionJob_idsAndNamesAtPlan(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	const someID = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
+	someID := env.promotion(t, epcc.RulePromotions, false)
 	name := strings.Repeat("夏のキャンペーン", 6) + "コード" // 51 characters
 	name = string([]rune(name)[:50])
 	steps := []resource.TestStep{{
@@ -1010,4 +1034,121 @@ resource "elasticpath_promotion_job" "test" {
 			return nil
 		},
 	})
+}
+
+// Plan refuses what the API would refuse at apply, counting the codes of the whole plan per promotion, and
+// sends no job request when it does. Unknown ids skip the checks; an unreachable API makes them warnings.
+func TestAccPromotionJob_planChecksCodeBudget(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	ctx := context.Background()
+	empty := env.promotion(t, epcc.RulePromotions, false)
+	nearlyFull := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: nearlyFull}
+	n := int64(990)
+	job, err := env.client.StartJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate, Parameters: &epcc.JobParameters{NumberOfCodes: &n}})
+	if err == nil {
+		_, err = env.client.WaitJob(ctx, ref, job.ID, nil)
+	}
+	if err != nil {
+		t.Fatalf("filling the promotion: %v", err)
+	}
+	jobs := func(promo string, count, codes int) string {
+		return env.config(`
+resource "elasticpath_promotion_job" "test" {
+  count             = %d
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = %d
+  }
+}`, count, promo, codes)
+	}
+	promotionReads := func() int { return env.sim.RequestCount(http.MethodGet, "/v2/rule-promotions/"+empty) }
+	readsBeforeOutage := 0
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: jobs(nearlyFull, 1, 20), PlanOnly: true,
+				ExpectError: wrapped(`Too many codes for one promotion.*holds 990 codes.*ask for 20 more: 1010 in all, over the 1000.*max_codes_per_promotion`),
+			},
+			{
+				Config: jobs(empty, 3, 400), PlanOnly: true,
+				ExpectError: wrapped(`holds 0 codes, and the code_generate jobs planned on it in this run ask for 1200 more`),
+			},
+			{Config: jobs(empty, 3, 300), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{
+				// The promotion id is known only after apply: the checks are skipped, silently.
+				Config: env.config(`
+resource "terraform_data" "promotion" {
+  input = %q
+}
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = terraform_data.promotion.output
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 900
+  }
+}`, nearlyFull),
+				PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+			{
+				// The API answers 503 to the promotion read: plan goes on, with a warning.
+				PreConfig: func() {
+					readsBeforeOutage = promotionReads()
+					env.sim.Faults().Add(epccsim.Fault{Method: http.MethodGet, Path: "/v2/rule-promotions/" + empty, Kind: epccsim.FaultStatus, Status: 503})
+				},
+				Config: jobs(empty, 1, 5), PlanOnly: true, ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+	// (A PlanOnly step runs no Check: the counts are asserted here.)
+	if n := env.sim.RequestCount(http.MethodPost, "/v2/*/*/jobs"); n != 1 {
+		t.Errorf("%d job POSTs in all, want only the one that filled the promotion: plan sends none", n)
+	}
+	if n := promotionReads() - readsBeforeOutage; n < 5 {
+		t.Errorf("the outage step read the promotion %d times, want it retried (at least 5): did the fault apply?", n)
+	}
+}
+
+// A plan of 10 jobs on each of 10 promotions reads each promotion once and counts its codes once: at most 20
+// check requests, and none of them a job listing.
+func TestAccPromotionJob_planCheckRequests(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	var blocks strings.Builder
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&blocks, `
+resource "elasticpath_promotion_job" "p%d" {
+  count             = 10
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 10
+  }
+}
+`, i, env.promotion(t, epcc.RulePromotions, false))
+	}
+	checkRequests := func() int {
+		return env.sim.RequestCount(http.MethodGet, "/v2/rule-promotions/*") + env.sim.RequestCount(http.MethodGet, "/v2/rule-promotions/*/codes") +
+			env.sim.RequestCount(http.MethodGet, "/v2/rule-promotions/*/jobs")
+	}
+	before := checkRequests()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:             env.config("%s", blocks.String()),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	// (A PlanOnly step runs no Check.) The step plans twice: a refresh plan, then the plan it checks.
+	if n := checkRequests() - before; n > 2*20 || n < 20 {
+		t.Errorf("two plans over 10 promotions with 10 jobs each made %d check requests, want 20 to 2 x 20", n)
+	} else {
+		t.Logf("two plans over 10 promotions with 10 jobs each: %d check requests", n)
+	}
 }

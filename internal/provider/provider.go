@@ -34,12 +34,16 @@ const (
 	EnvRequestTimeout = "EPCC_REQUEST_TIMEOUT"
 	EnvMaxRetries     = "EPCC_MAX_RETRIES"
 	EnvRateLimit      = "EPCC_RATE_LIMIT"
+	// EnvMaxCodesPerPromotion is the provider's own setting for stores whose promotions hold more codes.
+	EnvMaxCodesPerPromotion = "EPCC_MAX_CODES_PER_PROMOTION"
 )
 
 const (
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
 	defaultRateLimit      = 20.0
+	// defaultMaxCodes is Elastic Path's default limit of codes per promotion.
+	defaultMaxCodes = 1000
 )
 
 var _ provider.Provider = (*elasticPathProvider)(nil)
@@ -63,6 +67,13 @@ type providerModel struct {
 	RequestTimeout types.String  `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64   `tfsdk:"max_retries"`
 	RateLimit      types.Float64 `tfsdk:"rate_limit"`
+	MaxCodes       types.Int64   `tfsdk:"max_codes_per_promotion"`
+}
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	client *epcc.Client
+	checks *planChecks
 }
 
 func (p *elasticPathProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -113,6 +124,13 @@ func (p *elasticPathProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					int64validator.Between(0, 20),
 				},
 			},
+			"max_codes_per_promotion": schema.Int64Attribute{
+				MarkdownDescription: "Most codes one promotion may hold; plan refuses `code_generate` jobs that would " +
+					"pass it. Falls back to `" + EnvMaxCodesPerPromotion + "`; defaults to 1000, Elastic Path's default " +
+					"limit. Raise it only if your store allows more.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
 			"rate_limit": schema.Float64Attribute{
 				MarkdownDescription: "Most requests per second this provider sends. Falls back to `" + EnvRateLimit +
 					"`; defaults to 20, under the 25 requests/s of a development store.",
@@ -152,15 +170,38 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 		resp.Diagnostics.AddError("Invalid Elastic Path provider configuration", err.Error())
 		return
 	}
+	maxCodes, diags := maxCodesPerPromotion(cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	tflog.Debug(ctx, "configured Elastic Path client", map[string]any{"api_base_url": clientCfg.BaseURL})
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	data := &providerData{client: client, checks: newPlanChecks(client, maxCodes)}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func maxCodesPerPromotion(cfg providerModel) (int64, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !cfg.MaxCodes.IsNull() {
+		return cfg.MaxCodes.ValueInt64(), diags
+	}
+	s := os.Getenv(EnvMaxCodesPerPromotion)
+	if s == "" {
+		return defaultMaxCodes, diags
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		diags.AddAttributeError(path.Root("max_codes_per_promotion"), "Invalid max codes per promotion",
+			fmt.Sprintf("%s=%q is not a whole number of at least 1 (max_codes_per_promotion).", EnvMaxCodesPerPromotion, s))
+	}
+	return n, diags
 }
 
 func hasUnknown(cfg providerModel) bool {
 	return cfg.ClientID.IsUnknown() || cfg.ClientSecret.IsUnknown() || cfg.APIBaseURL.IsUnknown() ||
 		cfg.BetaFeatures.IsUnknown() || cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() ||
-		cfg.RateLimit.IsUnknown()
+		cfg.RateLimit.IsUnknown() || cfg.MaxCodes.IsUnknown()
 }
 
 // clientConfig merges the provider block with the environment: the block wins, the variable fills the gap.
