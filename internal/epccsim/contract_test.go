@@ -267,7 +267,18 @@ func TestContractRulePromotions(t *testing.T) {
 	id := created.res.data()["id"].(string)
 	auto := h.createPromotion(ruleAPI, true)
 
-	spec.conforms(t, h.exchange(http.MethodGet, "/v2/rule-promotions/"+id, nil, ""), true)
+	read := h.exchange(http.MethodGet, "/v2/rule-promotions/"+id, nil, "")
+	spec.conforms(t, read, true)
+	// Plan-time checks read `automatic` from this answer, and a Rule Promotion's id on the Standard API is a 404.
+	if a, ok := h.exchange(http.MethodGet, "/v2/rule-promotions/"+auto, nil, "").res.data()["automatic"].(bool); !ok || !a {
+		t.Errorf("automatic promotion read without automatic = true")
+	}
+	if _, ok := read.res.data()["automatic"].(bool); !ok {
+		t.Errorf("promotion read without automatic: %s", read.res.body)
+	}
+	if other := h.exchange(http.MethodGet, "/v2/promotions/"+id, nil, ""); other.res.status != http.StatusNotFound {
+		t.Errorf("a Rule Promotion's id on the Standard API answered %d, want 404", other.res.status)
+	}
 	notFound := h.exchange(http.MethodGet, "/v2/rule-promotions/"+newUUID(), nil, "")
 	spec.conforms(t, notFound, true)
 	readmeError(t, spec, notFound.res, 404)
@@ -288,6 +299,12 @@ func TestContractRulePromotions(t *testing.T) {
 	h.clock.Advance(2 * time.Second) // processing, 100 codes
 	spec.conforms(t, h.exchange(http.MethodGet, jobs+"?filter="+url.QueryEscape("eq(status,processing)"), nil, ""), true)
 	spec.conforms(t, h.exchange(http.MethodGet, "/v2/rule-promotions/"+id+"/codes?page[limit]=10", nil, ""), true)
+	// The codes count plan uses: one page of size 1 whose meta.results.total counts them all.
+	count := h.exchange(http.MethodGet, "/v2/rule-promotions/"+id+"/codes?page[limit]=1&page[offset]=0", nil, "")
+	spec.conforms(t, count, true)
+	if got := num(count.res.obj["meta"].(map[string]any)["results"].(map[string]any)["total"]); got != 100 || len(count.res.list()) != 1 {
+		t.Errorf("codes count page: total %d, %d items; want 100 and 1", got, len(count.res.list()))
+	}
 
 	cancel := h.exchange(http.MethodPost, jobs+"/"+gen.res.data()["id"].(string)+"/cancel", nil, "")
 	if cancel.res.status != http.StatusOK {
