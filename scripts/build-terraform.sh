@@ -23,7 +23,9 @@ esac
 
 echo "building $flavour $version from its module source (a few minutes, once per machine)" >&2
 # The module cache holds the source read-only; the build needs a copy it may edit.
-src=$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+# go mod download reports its errors in the JSON it prints: show them when it fails.
+json=$(go mod download -json "$module@$version") || { echo "$json" >&2; exit 1; }
+src=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
 [ -d "$src" ] || { echo "build-terraform.sh: go mod download gave no source for $module@$version" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/build-$flavour.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
@@ -54,7 +56,9 @@ else
 fi
 
 mkdir -p "$(dirname "$out")"
-go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg"
-mv "$out.tmp" "$out"
+# Built beside its final name and renamed, so a concurrent build never leaves a half-written binary there.
+tmp=$(mktemp "$out.XXXXXX")
+go build -trimpath -ldflags "$ldflags" -o "$tmp" "$pkg"
+mv "$tmp" "$out"
 echo "built $("$out" version 2>/dev/null | head -n 1) at $out" >&2
 echo "$out"

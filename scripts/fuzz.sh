@@ -8,14 +8,15 @@ fuzztime=${FUZZTIME:-30s}
 status=0
 rows=()
 for pkg in $(go list ./...); do
-	for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz'); do
+	# A package whose tests do not build fails the run rather than being skipped.
+	targets=$(go test -list '^Fuzz' "$pkg") || { echo "fuzz: listing the targets of $pkg failed" >&2; status=1; continue; }
+	for target in $(grep '^Fuzz' <<<"$targets"); do
 		log=$(mktemp)
-		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >"$log" 2>&1 || status=1
+		result=ok
+		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >"$log" 2>&1 || { result=FAILED; status=1; cat "$log" >&2; }
 		last=$(grep 'fuzz: elapsed' "$log" | tail -n 1)
 		execs=$(sed -n 's/.*execs: \([0-9]*\).*/\1/p' <<<"$last")
 		interesting=$(sed -n 's/.*new interesting: \([0-9]*\).*/\1/p' <<<"$last")
-		result=ok
-		grep -q '^--- FAIL' "$log" && { result=FAILED; cat "$log" >&2; }
 		rows+=("${pkg#github.com/epcc-community/terraform-provider-elasticpath/}|$target|${execs:-?}|${interesting:-?}|$result")
 		rm -f "$log"
 	done

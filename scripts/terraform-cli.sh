@@ -6,7 +6,8 @@ pinned=${TERRAFORM_VERSION:-v1.16.4}
 min=${TERRAFORM_MIN_VERSION:-1.14.0}
 
 if found=$(command -v terraform 2>/dev/null); then
-	have=$(CHECKPOINT_DISABLE=1 "$found" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')
+	# A shim that cannot say its version (exit non-zero) counts as too old, not as a failure.
+	have=$(CHECKPOINT_DISABLE=1 "$found" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' || true)
 	# sort -V puts the smaller first: the PATH one is new enough when min sorts first (or equal).
 	if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$min" "$have" | sort -V | head -n 1)" = "$min" ]; then
 		echo "$found"

@@ -31,11 +31,13 @@ for entry in "${clis[@]}"; do
 	path) bin=$arg ;;
 	esac
 	name=$(basename "$bin")
+	label=$name
+	[ "$kind" = path ] && label="$name (PATH)"
 	version=$("$bin" version 2>/dev/null | head -n 1 | awk '{print $2}')
 	# The test framework names the provider by namespace; OpenTofu resolves it under its own registry host.
-	ns_env=()
-	[ "$name" = tofu ] && ns_env=(TF_ACC_PROVIDER_NAMESPACE=epcc-community TF_ACC_PROVIDER_HOST=registry.opentofu.org)
-	json="$out/$name-$version.json"
+	ns_env=(TF_ACC_PROVIDER_NAMESPACE=epcc-community)
+	[ "$name" = tofu ] && ns_env+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org)
+	json="$out/$kind-$name-$version.json"
 	echo "== $name $version ($bin)" >&2
 	env "${ns_env[@]}" TF_ACC_TERRAFORM_PATH="$bin" go test -count=1 -json -timeout 30m -run '^TestAcc' ./internal/provider/ >"$json" 2>&1
 	# Top-level acceptance tests only: subtests would count one case twice.
@@ -45,7 +47,7 @@ for entry in "${clis[@]}"; do
 	if [ "$failed" -gt 0 ]; then
 		grep '"Action":"fail"' "$json" | grep -o '"Test":"TestAcc[^/"]*"' | sort -u | sed 's/^/   failed: /' >&2
 	fi
-	rows+=("$name|$version|$passed|$failed|$skipped")
+	rows+=("$label|$version|$passed|$failed|$skipped")
 done
 
 printf '\n| CLI | version | passed | failed | skipped |\n| --- | --- | --- | --- | --- |\n'

@@ -88,7 +88,11 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return v.(issuedToken).value, nil
+	tok, ok := v.(issuedToken)
+	if !ok {
+		return "", fmt.Errorf("token cache holds %T", v)
+	}
+	return tok.value, nil
 }
 
 // invalidateToken drops the cached token if it is still the one that got a

@@ -41,7 +41,11 @@ func (c *Client) listShared(ctx context.Context, ref PromotionRef, f JobFilter) 
 	if err != nil {
 		return nil, err
 	}
-	return v.([]Job), nil
+	jobs, ok := v.([]Job)
+	if !ok {
+		return nil, fmt.Errorf("listing cache holds %T", v)
+	}
+	return jobs, nil
 }
 
 func (c *Client) storeListing(ref PromotionRef, gen uint64, at time.Time, jobs []Job) {

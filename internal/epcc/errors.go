@@ -85,6 +85,14 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &jnf)
 }
 
+// IsPromotionGone reports the 404 that the promotion's own job listing answers when the promotion does not
+// exist. No other 404 (a token endpoint behind a wrong base URL, a proxy) says that a promotion is gone.
+func IsPromotionGone(err error, ref PromotionRef) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound &&
+		apiErr.Method == http.MethodGet && apiErr.Path == ref.jobsPath()
+}
+
 // IsNotCancellable reports the 422 a cancel gets when the job is no longer pending or processing.
 func IsNotCancellable(err error) bool {
 	var apiErr *APIError
@@ -115,6 +123,9 @@ type OutcomeUnknownError struct {
 	Method string
 	Path   string
 	Err    error
+	// Accepted: the API answered 2xx, so the request was taken and the job exists; only its answer was
+	// unreadable. Such a request is never sent again.
+	Accepted bool
 }
 
 func (e *OutcomeUnknownError) Error() string {
@@ -233,14 +244,14 @@ var (
 )
 
 // bodySnippet turns a body (often an HTML error page) into one short line.
-func bodySnippet(body string, max int) string {
+func bodySnippet(body string, limit int) string {
 	s := body
 	if strings.Contains(s, "<") {
 		s = html.UnescapeString(tagRE.ReplaceAllString(s, " "))
 	}
 	s = strings.TrimSpace(spaceRE.ReplaceAllString(s, " "))
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit]) + "…"
 	}
 	return s
 }

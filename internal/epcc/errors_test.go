@@ -47,7 +47,7 @@ func TestAPIErrorHTMLBody(t *testing.T) {
 	srv := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(403)
-		fmt.Fprint(w, html)
+		_, _ = fmt.Fprint(w, html)
 	}))
 	c := newTestClient(t, srv.URL)
 	_, err := c.ListJobs(testCtx(t), testRef, JobFilter{})

@@ -210,14 +210,15 @@ type jobEnvelope struct {
 	Data *jobJSON `json:"data"`
 }
 
+// complete asks of a created or cancelled job only its id: the status follows from the listing.
 func (e *jobEnvelope) complete() error {
-	if e.Data == nil {
-		return errors.New("it holds no job (data is missing or null)")
+	if e.Data == nil || strings.TrimSpace(e.Data.ID) == "" {
+		return errors.New("it holds no job id")
 	}
-	return e.Data.complete()
+	return nil
 }
 
-// complete asks of a job what every use of it needs: an id to find it by and a status to act on.
+// complete asks of a listed job what every use of it needs: an id to find it by and a status to act on.
 func (w *jobJSON) complete() error {
 	switch {
 	case strings.TrimSpace(w.ID) == "":

@@ -2,6 +2,7 @@ package epcc
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -80,7 +81,7 @@ func TestMalformedListingPersists(t *testing.T) {
 	if !errors.As(err, &malformed) {
 		t.Fatalf("err = %v (%T), want a MalformedAnswerError", err, err)
 	}
-	for _, want := range []string{"GET /v2/rule-promotions/promo-1/jobs", "200 answer is malformed", "job list is missing or null", `{\"data\": null}`, "each of 4 attempts"} {
+	for _, want := range []string{"GET /v2/rule-promotions/promo-1/jobs", "200 answer is malformed", "job list is missing or null", `{\"data\": null}`, "after 4 attempts"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -180,5 +181,81 @@ func TestMalformedCreateAnswerAdopted(t *testing.T) {
 	}
 	if posts.Load() != 1 || store.count("promo-1") != 1 || job.ID != "job-0001" {
 		t.Errorf("posts = %d, jobs = %d, adopted %q: want one POST, one job, job-0001", posts.Load(), store.count("promo-1"), job.ID)
+	}
+}
+
+// After a malformed 2xx, a later 5xx is reported with its own body, not the earlier answer's.
+func TestMalformedThenServerErrorReportsTheLastAnswer(t *testing.T) {
+	var calls atomic.Int32
+	srv := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			writeJSON(w, 200, `{"data": null, "marker": "STALE-200-BODY"}`)
+			return
+		}
+		writeJSON(w, 503, `{"errors":[{"status":503,"title":"Service Unavailable","detail":"fresh 503"}]}`)
+	}))
+	c := newTestClient(t, srv.URL)
+	_, err := c.ListJobs(testCtx(t), testRef, JobFilter{})
+	if err == nil || !strings.Contains(err.Error(), "fresh 503") || strings.Contains(err.Error(), "STALE") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// hooklessTransport answers every request itself and fires no httptrace hooks, so the client cannot tell
+// whether a request was written: an answered job POST must still never be resent.
+type hooklessTransport struct {
+	handler http.Handler
+}
+
+func (h hooklessTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
+// A job POST answered 2xx with a malformed body was taken by the API: it is sent once, and StartJob waits
+// for the job to be listed, even when the listing lags behind.
+func TestMalformedCreateAnswerIsNeverResent(t *testing.T) {
+	store := newJobStore()
+	var posts atomic.Int32
+	lagging := atomic.Int32{}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == tokenPath:
+			writeJSON(w, 200, `{"access_token":"tok-1234567890","token_type":"Bearer","expires_in":3600}`)
+		case r.Method == http.MethodPost:
+			posts.Add(1)
+			store.ServeHTTP(httptest.NewRecorder(), r)
+			writeJSON(w, 200, `{"data": {"type": "promotion_job"}}`) // no id
+		case lagging.Add(1) <= 3 && store.count("promo-1") > 0:
+			writeJSON(w, 200, `{"data": [], "meta": {"results": {"total": 0}}}`) // the new job not listed yet
+		default:
+			store.ServeHTTP(w, r)
+		}
+	})
+	c := newTestClient(t, "http://127.0.0.1:9", func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Transport: hooklessTransport{handler}}
+	})
+	job, err := c.StartJob(testCtx(t), testRef, CreateJobRequest{Type: JobTypeExport})
+	if err != nil {
+		t.Fatalf("StartJob: %v", err)
+	}
+	if posts.Load() != 1 || store.count("promo-1") != 1 || job.ID != "job-0001" {
+		t.Errorf("posts = %d, jobs = %d, adopted %q: want one POST, one job", posts.Load(), store.count("promo-1"), job.ID)
+	}
+}
+
+// Only the promotion's own job listing answering 404 says the promotion is gone.
+func TestIsPromotionGone(t *testing.T) {
+	listing404 := &APIError{Method: http.MethodGet, Path: testRef.jobsPath(), StatusCode: 404}
+	token404 := fmt.Errorf("getting an Elastic Path access token: %w", &APIError{Method: http.MethodPost, Path: tokenPath, StatusCode: 404})
+	other := &APIError{Method: http.MethodGet, Path: PromotionRef{API: RulePromotions, ID: "other"}.jobsPath(), StatusCode: 404}
+	if !IsPromotionGone(listing404, testRef) {
+		t.Error("the listing's 404 not recognised")
+	}
+	for _, err := range []error{token404, other, &JobNotFoundError{Promotion: testRef, ID: "j"}, nil} {
+		if IsPromotionGone(err, testRef) {
+			t.Errorf("%v taken for a gone promotion", err)
+		}
 	}
 }

@@ -140,7 +140,7 @@ func (e *MalformedAnswerError) Error() string {
 		s += fmt.Sprintf(" (answer: %q)", e.Excerpt)
 	}
 	if e.Attempts > 1 {
-		s += fmt.Sprintf(", on each of %d attempts", e.Attempts)
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
 	return s
 }
@@ -179,19 +179,19 @@ func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentTyp
 	var got []byte
 	req.SetResponseHandler(func(resp *http.Response) error {
 		b, err := readAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if err != nil {
 			return err
 		}
-		got = b
 		resp.Body = io.NopCloser(bytes.NewReader(b))
-		if call.out == nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return nil
+		if call.out != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			if problem := decodeAnswer(b, call.out); problem != nil {
+				// got stays unset: a later attempt's answer, not this one, is what the caller sees.
+				return &MalformedAnswerError{Method: call.method, Path: call.path, StatusCode: resp.StatusCode,
+					Problem: problem, Excerpt: bodySnippet(maskedAnswer(call, b), 120)}
+			}
 		}
-		if problem := decodeAnswer(b, call.out); problem != nil {
-			return &MalformedAnswerError{Method: call.method, Path: call.path, StatusCode: resp.StatusCode,
-				Problem: problem, Excerpt: bodySnippet(maskedAnswer(call, b), 120)}
-		}
+		got = b
 		return nil
 	})
 
@@ -201,13 +201,14 @@ func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentTyp
 		got, err = readAll(resp.Body)
 	}
 	if resp != nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 	}
 	var malformed *MalformedAnswerError
 	if errors.As(err, &malformed) {
 		malformed.Attempts = int(st.attempt.Load())
 		if call.policy == policyCreate {
-			return malformed.StatusCode, got, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: malformed}
+			// A 2xx means the API took the request: the job exists even though its answer is unreadable.
+			return malformed.StatusCode, nil, &OutcomeUnknownError{Method: call.method, Path: call.path, Err: malformed, Accepted: true}
 		}
 		return malformed.StatusCode, got, malformed
 	}

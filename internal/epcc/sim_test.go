@@ -302,7 +302,7 @@ func TestSimLifecycle(t *testing.T) {
 				t.Fatalf("GET file: %v", err)
 			}
 			rows, err := csv.NewReader(res.Body).ReadAll()
-			res.Body.Close()
+			_ = res.Body.Close()
 			if err != nil || res.StatusCode != http.StatusOK {
 				t.Fatalf("GET file: %d, %v", res.StatusCode, err)
 			}
@@ -708,7 +708,7 @@ func TestSimRetries(t *testing.T) {
 	// Past MaxRetries (4) the 503 comes back as an APIError.
 	e.sim.Faults().Add(epccsim.Fault{Method: http.MethodGet, Path: jobsPattern(api), Kind: epccsim.FaultStatus, Status: http.StatusServiceUnavailable, Times: 5})
 	_, err := e.client.ListJobs(ctx, ref, epcc.JobFilter{})
-	asAPIError(t, err, http.StatusServiceUnavailable)
+	_ = asAPIError(t, err, http.StatusServiceUnavailable)
 
 	// A 429 on a job POST is safe to retry: one job.
 	e.sim.Faults().Add(epccsim.Fault{Method: http.MethodPost, Path: jobsPattern(api), Kind: epccsim.FaultStatus, Status: http.StatusTooManyRequests, Times: 2})

@@ -47,6 +47,9 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 		}
 		var unknown *OutcomeUnknownError
 		switch {
+		case errors.As(err, &unknown) && unknown.Accepted:
+			// The API took the request: never send it again, only wait for its job to be listed.
+			return c.awaitAccepted(ctx, ref, known, req, err)
 		case errors.As(err, &unknown):
 			ambiguous++
 			lastUnknown = err
@@ -106,9 +109,29 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 			if ambiguous > 0 && ctx.Err() == nil {
 				// A clean rejection after an ambiguous attempt: no job of ours
 				// was found, so the rejection stands.
-				return nil, fmt.Errorf("%w (after %d attempt(s) without a clear answer)", err, ambiguous)
+				return nil, fmt.Errorf("%w (after %d attempt(s) without a clear answer: %w)", err, ambiguous, lastUnknown)
 			}
 			return nil, err
+		}
+	}
+}
+
+// awaitAccepted polls the listing for the job of a request the API accepted with an unreadable answer, until
+// it shows up or ctx ends. Listings may lag behind a create, so one listing without it proves nothing.
+func (c *Client) awaitAccepted(ctx context.Context, ref PromotionRef, known map[string]bool, req CreateJobRequest, cause error) (*Job, error) {
+	sched := c.newPollSchedule()
+	for {
+		jobs, err := c.listForReconcile(ctx, ref)
+		if err == nil {
+			if adopted := adoptable(jobs, known, req); adopted != nil {
+				logAdopted(ctx, ref, adopted)
+				return adopted, nil
+			}
+		}
+		if serr := sleepCtx(ctx, sched.next()); serr != nil {
+			return nil, fmt.Errorf("starting a %s job on %s: the API accepted the request but its answer was "+
+				"unreadable, and the job was not listed before waiting stopped (%v); no second request was sent: %w",
+				req.Type, ref, serr, cause)
 		}
 	}
 }

@@ -107,7 +107,10 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 		hc.Jar = c.cfg.HTTPClient.Jar
 	}
 	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
+		base = http.DefaultTransport
+		if dt, ok := base.(*http.Transport); ok {
+			base = dt.Clone() // our own pool, not one shared with the rest of the process
+		}
 	}
 	hc.Transport = &attemptTransport{base: base, limiter: c.limiter}
 	// http.Client.Timeout covers one Do call, i.e. one attempt, body included.
@@ -129,7 +132,9 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 // checkRetry decides whether an attempt may be repeated.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
-		return false, nil
+		// No retry, and no error of ours: retryablehttp then hands back the attempt's own result, whose
+		// context error do() reports.
+		return false, nil //nolint:nilerr // the context's error is the attempt's, reported by the caller
 	}
 	policy := policyIdempotent
 	st := reqStateFrom(ctx)
@@ -137,7 +142,11 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		policy = st.policy
 	}
 	retry := false
-	if err != nil {
+	if policy == policyCreate && resp != nil {
+		// The server answered a job-creating request: only a 429 says it was not taken. Anything else (a
+		// malformed 2xx included) is never resent, whatever the transport reported about writing it.
+		retry = err == nil && resp.StatusCode == http.StatusTooManyRequests
+	} else if err != nil {
 		if policy == policyCreate {
 			retry = neverSent(err, st)
 		} else {

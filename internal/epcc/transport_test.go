@@ -42,7 +42,7 @@ func resetConn(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
-	conn.Close()
+	_ = conn.Close()
 }
 
 func TestReadRetryPolicy(t *testing.T) {
@@ -268,7 +268,7 @@ func TestClassifierOnRealClosedPort(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	_ = l.Close()
 	_, err = http.Get("http://" + addr + "/")
 	if err == nil {
 		t.Skip("something listens on the closed port")

@@ -165,10 +165,10 @@ func TestWaitJobContextCancelIsPrompt(t *testing.T) {
 
 func TestPollSchedule(t *testing.T) {
 	s := &pollSchedule{delay: 100 * time.Millisecond, max: 400 * time.Millisecond}
-	want := []time.Duration{100, 150, 225, 337, 400, 400}
-	for i, w := range want {
+	want := []int64{100, 150, 225, 337, 400, 400} // milliseconds
+	for i, ms := range want {
 		d := s.next()
-		w *= time.Millisecond
+		w := time.Duration(ms) * time.Millisecond
 		if d < w*85/100 || d > w*115/100 {
 			t.Errorf("poll %d: %v, want about %v", i, d, w)
 		}

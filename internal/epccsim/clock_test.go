@@ -26,7 +26,7 @@ func TestScaledClock(t *testing.T) {
 	if got := c.Now().Sub(start); got < 20*time.Second || got > time.Hour {
 		t.Errorf("scaled clock moved %v in 20ms", got)
 	}
-	if d := NewScaledClock(0).Now().Sub(time.Now()); d > time.Second || d < -time.Second {
+	if d := time.Until(NewScaledClock(0).Now()); d > time.Second || d < -time.Second {
 		t.Errorf("factor 0 should behave as real time, off by %v", d)
 	}
 }

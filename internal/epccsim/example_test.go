@@ -24,7 +24,7 @@ func Example() {
 		"client_id":     {sim.ClientID()},
 		"client_secret": {sim.ClientSecret()},
 	})
-	res.Body.Close()
+	_ = res.Body.Close()
 	fmt.Println("token:", res.StatusCode)
 
 	// The next job POST on any rule promotion answers 503 once.
@@ -36,7 +36,7 @@ func Example() {
 		Times:  1,
 	})
 	res, _ = http.Post(srv.URL+"/v2/rule-promotions/some-id/jobs", "application/json", strings.NewReader(`{}`))
-	res.Body.Close()
+	_ = res.Body.Close()
 	fmt.Println("faulted:", res.StatusCode, sim.RequestCount(http.MethodPost, "/v2/rule-promotions/*/jobs"))
 
 	// Output:

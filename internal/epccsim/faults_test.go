@@ -32,7 +32,7 @@ func (h *harness) try(client *http.Client, method, path string, body any) (resp,
 	if err != nil {
 		return resp{}, err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		return resp{}, err

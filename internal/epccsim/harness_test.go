@@ -131,7 +131,7 @@ func (h *harness) send(req *http.Request) resp {
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		h.t.Fatal(err)

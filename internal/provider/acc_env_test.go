@@ -35,7 +35,9 @@ const providerSource = `terraform {
 
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
-		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", providerNamespace)
+		if err := os.Setenv("TF_ACC_PROVIDER_NAMESPACE", providerNamespace); err != nil {
+			panic(err)
+		}
 	}
 	os.Exit(m.Run())
 }

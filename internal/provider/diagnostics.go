@@ -124,11 +124,14 @@ func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duratio
 		"tainted. %s", job.ID, ref, err, untaintAdvice(job))
 }
 
-// untaintAdvice tells how to keep a job whose wait stopped early: once it completes, replacing it would make
-// a second batch of codes. Terraform shows the resource's address with each diagnostic; the provider is not
-// told it.
+// untaintAdvice tells how to keep a job whose wait stopped early: once it completes, replacing it would run it
+// again (for code_generate, a second batch of codes). Terraform shows the resource's address with each
+// diagnostic; the provider is not told it.
 func untaintAdvice(job epcc.Job) string {
-	return fmt.Sprintf("If job %s completes, its codes exist and replacing it generates the same number of codes "+
-		"again: to keep it instead, run \"terraform untaint ADDRESS\" once it has completed, with ADDRESS the "+
-		"address this message is shown with.", job.ID)
+	again := "starts the same job again"
+	if job.Type == epcc.JobTypeGenerate {
+		again = "generates the same number of codes again"
+	}
+	return fmt.Sprintf("If job %s completes, replacing it %s: to keep it instead, run \"terraform untaint "+
+		"ADDRESS\" once it has completed, with ADDRESS the address this message is shown with.", job.ID, again)
 }

@@ -359,7 +359,7 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 				"Terraform to forget it, run \"terraform state rm ADDRESS\" with the address this message is "+
 				"shown with.", state.ID.ValueString(), ref))
 		return
-	case epcc.IsNotFound(err):
+	case epcc.IsPromotionGone(err, ref):
 		// The promotion itself is gone (404 on its job listing), and its jobs and codes with it.
 		resp.Diagnostics.AddWarning("Promotion no longer exists",
 			fmt.Sprintf("%s was not found, so its job %s is removed from the state: %s", ref, state.ID.ValueString(), err))
@@ -421,10 +421,21 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 	id := state.ID.ValueString()
 
 	job, err := r.client.GetJob(ctx, ref, id)
-	if epcc.IsNotFound(err) {
+	var unlisted *epcc.JobNotFoundError
+	switch {
+	case epcc.IsPromotionGone(err, ref):
 		return
-	}
-	if err != nil {
+	case errors.As(err, &unlisted):
+		// Not listed this time; it may still run: ask to cancel it all the same, then forget it.
+		if _, cerr := r.client.CancelJob(ctx, ref, id); cerr != nil && !epcc.IsNotCancellable(cerr) && !epcc.IsNotFound(cerr) {
+			resp.Diagnostics.AddError("Could not cancel promotion job", cerr.Error())
+			return
+		}
+		resp.Diagnostics.AddWarning("Promotion job not listed",
+			fmt.Sprintf("Job %s is not among the jobs Elastic Path listed for %s; it was asked to cancel in case it "+
+				"still runs, and is removed from the state. Any codes it generated remain.", id, ref))
+		return
+	case err != nil:
 		resp.Diagnostics.AddError("Could not read promotion job", err.Error())
 		return
 	}

@@ -822,7 +822,7 @@ func checkExportFile(wantRows int) resource.CheckResourceAttrWithFunc {
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("GET export file: %s", resp.Status)
 		}

@@ -59,7 +59,9 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, ref.ID)
+		if _, err := fmt.Fprintln(stdout, ref.ID); err != nil {
+			return err
+		}
 	case "delete":
 		if fs.NArg() != 1 {
 			return fmt.Errorf("delete needs the promotion id")

@@ -31,7 +31,7 @@ func TestCommand(t *testing.T) {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("building the simulator needs go on PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "epccsim")
 	build := exec.Command(goBin, "build", "-o", bin, ".")
@@ -72,7 +72,7 @@ func TestCommand(t *testing.T) {
 		AccessToken string `json:"access_token"`
 	}
 	_ = json.NewDecoder(res.Body).Decode(&tok)
-	res.Body.Close()
+	_ = res.Body.Close()
 	if res.StatusCode != http.StatusOK || tok.AccessToken == "" {
 		t.Fatalf("token: %d", res.StatusCode)
 	}
@@ -84,7 +84,7 @@ func TestCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close()
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("create promotion: %d", res.StatusCode)
 	}
@@ -144,7 +144,7 @@ func TestRunInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unauthenticated request: %d", res.StatusCode)
 	}
