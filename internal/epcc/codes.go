@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // codesPage accepts both documented shapes of a codes listing: Rule
@@ -18,14 +19,28 @@ type codesPage struct {
 }
 
 type codeItem struct {
-	Code  *string    `json:"code"`
-	Codes []codeItem `json:"codes"`
-	Data  *codeItem  `json:"data"`
+	Code        *string    `json:"code"`
+	MaxUses     flexInt    `json:"max_uses"`
+	Uses        flexInt    `json:"uses"`
+	ConsumeUnit string     `json:"consume_unit"`
+	Codes       []codeItem `json:"codes"`
+	Data        *codeItem  `json:"data"`
+	Meta        struct {
+		Timestamps struct {
+			CreatedAt string `json:"created_at"`
+		} `json:"timestamps"`
+	} `json:"meta"`
 }
 
-func (it codeItem) collect(out []string) []string {
+func (it codeItem) collect(out []Code) []Code {
 	if it.Code != nil && *it.Code != "" {
-		out = append(out, *it.Code)
+		out = append(out, Code{
+			Code:        *it.Code,
+			MaxUses:     it.MaxUses.ptr(),
+			Uses:        it.Uses.ptr(),
+			ConsumeUnit: it.ConsumeUnit,
+			CreatedAt:   parseTime(it.Meta.Timestamps.CreatedAt),
+		})
 	}
 	for _, c := range it.Codes {
 		out = c.collect(out)
@@ -36,13 +51,35 @@ func (it codeItem) collect(out []string) []string {
 	return out
 }
 
+// Code is one promotion code as the API lists it. Nil counts were not reported.
+type Code struct {
+	Code        string
+	MaxUses     *int64 // nil: unlimited or not reported
+	Uses        *int64 // as the API reports it (Elastic Path reports the uses left)
+	ConsumeUnit string
+	CreatedAt   time.Time
+}
+
 // ListCodes returns the promotion's code strings, all pages.
 func (c *Client) ListCodes(ctx context.Context, ref PromotionRef) ([]string, error) {
+	codes, err := c.ListPromotionCodes(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(codes))
+	for i, code := range codes {
+		out[i] = code.Code
+	}
+	return out, nil
+}
+
+// ListPromotionCodes returns the promotion's codes, all pages.
+func (c *Client) ListPromotionCodes(ctx context.Context, ref PromotionRef) ([]Code, error) {
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
 	path := ref.path() + "/codes"
-	var all []string
+	var all []Code
 	seen := map[string]bool{}
 	offset := 0
 	for page := 0; ; page++ {
@@ -64,14 +101,14 @@ func (c *Client) ListCodes(ctx context.Context, ref PromotionRef) ([]string, err
 		default:
 			return nil, fmt.Errorf("GET %s: unexpected codes listing: %s", path, bodySnippet(string(p.Data), 120))
 		}
-		var codes []string
+		var codes []Code
 		for _, it := range items {
 			codes = it.collect(codes)
 		}
 		added := 0
 		for _, code := range codes {
-			if !seen[code] {
-				seen[code] = true
+			if !seen[code.Code] {
+				seen[code.Code] = true
 				all = append(all, code)
 				added++
 			}

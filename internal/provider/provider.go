@@ -288,5 +288,6 @@ func (p *elasticPathProvider) Resources(_ context.Context) []func() resource.Res
 func (p *elasticPathProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewPromotionJobsDataSource,
+		NewPromotionCodesDataSource,
 	}
 }
