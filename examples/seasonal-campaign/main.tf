@@ -1,5 +1,6 @@
 # A seasonal campaign: generate the summer codes, export them once they exist, and look up the finished
-# generation jobs. `make demo` applies this against the simulator; with EPCC_* set it applies to a real store.
+# generation jobs, and read the codes back. `make demo` applies this against the simulator; with EPCC_* set it
+# applies to a real store. Needs Terraform 1.10 or newer (the ephemeral read of the codes).
 
 terraform {
   required_providers {
@@ -52,6 +53,38 @@ data "elasticpath_promotion_jobs" "done" {
   status            = "completed"
 
   depends_on = [elasticpath_promotion_job.summer_codes]
+}
+
+# The codes themselves, for the next tool. The data source keeps them in the state (sensitive); the ephemeral
+# resource reads the same codes without storing them, here only to check the campaign is complete.
+data "elasticpath_promotion_codes" "summer" {
+  rule_promotion_id = var.rule_promotion_id
+  prefix            = "SUMMER-"
+
+  depends_on = [elasticpath_promotion_job.summer_codes]
+}
+
+ephemeral "elasticpath_promotion_codes" "summer" {
+  rule_promotion_id = var.rule_promotion_id
+  prefix            = "SUMMER-"
+
+  depends_on = [elasticpath_promotion_job.summer_codes]
+}
+
+resource "terraform_data" "campaign_ready" {
+  input = elasticpath_promotion_job.summer_codes.id
+  lifecycle {
+    precondition {
+      # Checked once the job has completed: before that (a first plan), the promotion holds no codes yet.
+      condition     = elasticpath_promotion_job.summer_codes.status != "completed" || ephemeral.elasticpath_promotion_codes.summer.total >= var.number_of_codes
+      error_message = "The promotion holds fewer SUMMER- codes than the campaign asked for."
+    }
+  }
+}
+
+output "codes_read_back" {
+  description = "Codes read back through the elasticpath_promotion_codes data source."
+  value       = data.elasticpath_promotion_codes.summer.total
 }
 
 output "codes_generated" {

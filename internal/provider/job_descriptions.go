@@ -28,4 +28,15 @@ const (
 	descFileURLFresh = "For a completed `code_export` job: a signed URL of its CSV file, fetched anew on every " +
 		"read, so it is valid for the URL's lifetime from this run on. Sensitive: the URL alone grants access to " +
 		"every code of the promotion."
+
+	// The codes, as the data source and the ephemeral resource return them.
+	descCodesPrefix = "Only codes that start with this text, compared without regard to case (codes are " +
+		"case-insensitive in Elastic Path)."
+	descCodesTotal      = "How many codes `codes` holds."
+	descCodes           = "The codes, in the order the API lists them."
+	descCode            = "The code customers enter."
+	descCodeMaxUses     = "How often the code may be used; null when unlimited."
+	descCodeUses        = "The uses the API reports for the code (the uses left)."
+	descCodeConsumeUnit = "What one use is: `per_checkout`, `per_application`, `per_cart` or `per_item`."
+	descCodeCreatedAt   = "When the code was made (RFC 3339)."
 )

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -55,27 +56,27 @@ func (d *promotionCodesDataSource) Schema(_ context.Context, _ datasource.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the codes of one promotion (every page), for handing them to an email or " +
 			"loyalty tool. The codes are sensitive: a leaked code is a free discount. Like every data source, the " +
-			"result is stored in the state.",
+			"result is stored in the state: the `elasticpath_promotion_codes` ephemeral resource reads the same " +
+			"without storing it.",
 		Attributes: map[string]schema.Attribute{
 			"promotion_id":      schema.StringAttribute{MarkdownDescription: descPromotionID, Optional: true, Validators: promotionIDValidators},
 			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descRulePromotionID, Optional: true, Validators: promotionIDValidators},
 			"prefix": schema.StringAttribute{
-				MarkdownDescription: "Only codes that start with this text, compared without regard to case (codes are " +
-					"case-insensitive in Elastic Path).",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: descCodesPrefix,
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
-			"total": schema.Int64Attribute{MarkdownDescription: "How many codes `codes` holds.", Computed: true},
+			"total": schema.Int64Attribute{MarkdownDescription: descCodesTotal, Computed: true},
 			"codes": schema.ListNestedAttribute{
-				MarkdownDescription: "The codes, in the order the API lists them.",
+				MarkdownDescription: descCodes,
 				Computed:            true,
 				Sensitive:           true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"code":         schema.StringAttribute{MarkdownDescription: "The code customers enter.", Computed: true},
-					"max_uses":     schema.Int64Attribute{MarkdownDescription: "How often the code may be used; null when unlimited.", Computed: true},
-					"uses":         schema.Int64Attribute{MarkdownDescription: "The uses the API reports for the code (the uses left).", Computed: true},
-					"consume_unit": schema.StringAttribute{MarkdownDescription: "What one use is: `per_checkout`, `per_application`, `per_cart` or `per_item`.", Computed: true},
-					"created_at":   schema.StringAttribute{MarkdownDescription: "When the code was made (RFC 3339).", Computed: true},
+					"code":         schema.StringAttribute{MarkdownDescription: descCode, Computed: true},
+					"max_uses":     schema.Int64Attribute{MarkdownDescription: descCodeMaxUses, Computed: true},
+					"uses":         schema.Int64Attribute{MarkdownDescription: descCodeUses, Computed: true},
+					"consume_unit": schema.StringAttribute{MarkdownDescription: descCodeConsumeUnit, Computed: true},
+					"created_at":   schema.StringAttribute{MarkdownDescription: descCodeCreatedAt, Computed: true},
 				}},
 			},
 		},
@@ -98,28 +99,38 @@ func (d *promotionCodesDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() || !requireClient(d.client, &resp.Diagnostics) {
 		return
 	}
-	ref, _ := jobModel{PromotionID: cfg.PromotionID, RulePromotionID: cfg.RulePromotionID}.promotionRef()
-	codes, err := d.client.ListPromotionCodes(ctx, ref)
+	resp.Diagnostics.Append(readPromotionCodes(ctx, d.client, &cfg)...)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	}
+}
+
+// readPromotionCodes fills m's codes and total from the API: the one reading path of the data source and the
+// ephemeral resource.
+func readPromotionCodes(ctx context.Context, client *epcc.Client, m *promotionCodesModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ref, _ := jobModel{PromotionID: m.PromotionID, RulePromotionID: m.RulePromotionID}.promotionRef()
+	codes, err := client.ListPromotionCodes(ctx, ref)
 	if err != nil {
 		attr := "promotion_id"
 		if ref.API == epcc.RulePromotions {
 			attr = "rule_promotion_id"
 		}
 		if epcc.IsNotFound(err) {
-			resp.Diagnostics.AddAttributeError(path.Root(attr), "Promotion not found",
+			diags.AddAttributeError(path.Root(attr), "Promotion not found",
 				fmt.Sprintf("%s %q names no promotion of the %s API: %s", attr, ref.ID, ref.API, err))
-			return
+			return diags
 		}
-		resp.Diagnostics.AddError("Could not list promotion codes", fmt.Sprintf("Listing the codes of %s: %s", ref, err))
-		return
+		diags.AddError("Could not list promotion codes", fmt.Sprintf("Listing the codes of %s: %s", ref, err))
+		return diags
 	}
-	prefix := strings.ToLower(cfg.Prefix.ValueString())
-	cfg.Codes = []codeModel{}
+	prefix := strings.ToLower(m.Prefix.ValueString())
+	m.Codes = []codeModel{}
 	for _, c := range codes {
 		if !strings.HasPrefix(strings.ToLower(c.Code), prefix) {
 			continue
 		}
-		cfg.Codes = append(cfg.Codes, codeModel{
+		m.Codes = append(m.Codes, codeModel{
 			Code:        types.StringValue(c.Code),
 			MaxUses:     types.Int64PointerValue(c.MaxUses),
 			Uses:        types.Int64PointerValue(c.Uses),
@@ -127,6 +138,6 @@ func (d *promotionCodesDataSource) Read(ctx context.Context, req datasource.Read
 			CreatedAt:   timeValue(c.CreatedAt),
 		})
 	}
-	cfg.Total = types.Int64Value(int64(len(cfg.Codes)))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+	m.Total = types.Int64Value(int64(len(m.Codes)))
+	return diags
 }

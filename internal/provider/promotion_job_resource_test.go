@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
@@ -923,6 +924,8 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 	before := map[string]map[string]string{}
 	// The example names its provider source, so the framework wants the provider given per step.
 	resource.Test(t, resource.TestCase{
+		// The example reads the codes ephemerally too: ephemeral blocks came with Terraform 1.10.
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		Steps: []resource.TestStep{
 			{
 				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,

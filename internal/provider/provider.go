@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -46,7 +47,10 @@ const (
 	defaultMaxCodes = 1000
 )
 
-var _ provider.Provider = (*elasticPathProvider)(nil)
+var (
+	_ provider.Provider                       = (*elasticPathProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*elasticPathProvider)(nil)
+)
 
 type elasticPathProvider struct {
 	version string
@@ -179,6 +183,7 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 	data := &providerData{client: client, checks: newPlanChecks(client, maxCodes)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func maxCodesPerPromotion(cfg providerModel) (int64, diag.Diagnostics) {
@@ -289,5 +294,11 @@ func (p *elasticPathProvider) DataSources(_ context.Context) []func() datasource
 	return []func() datasource.DataSource{
 		NewPromotionJobsDataSource,
 		NewPromotionCodesDataSource,
+	}
+}
+
+func (p *elasticPathProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewPromotionCodesEphemeralResource,
 	}
 }
