@@ -14,20 +14,6 @@ import (
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
 )
 
-// generate makes n codes with a prefix on a promotion, straight through the API.
-func (e *accEnv) generate(t *testing.T, ref epcc.PromotionRef, n int64, prefix string) {
-	t.Helper()
-	ctx := context.Background()
-	job, err := e.client.StartJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate,
-		Parameters: &epcc.JobParameters{NumberOfCodes: &n, CodePrefix: prefix}})
-	if err == nil {
-		_, err = e.client.WaitJob(ctx, ref, job.ID, nil)
-	}
-	if err != nil {
-		t.Fatalf("generating %d codes on %s: %v", n, ref, err)
-	}
-}
-
 // The codes data source reads a full promotion (1000 codes, ten pages) and returns exactly the codes the API
 // holds; the prefix filter and an empty promotion work; a missing promotion names the attribute.
 func TestAccPromotionCodesDataSource(t *testing.T) {

@@ -1045,18 +1045,9 @@ func TestAccPromotionJob_planChecksCodeBudget(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
 	env.needsSim(t)
-	ctx := context.Background()
 	empty := env.promotion(t, epcc.RulePromotions, false)
 	nearlyFull := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: nearlyFull}
-	n := int64(990)
-	job, err := env.client.StartJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate, Parameters: &epcc.JobParameters{NumberOfCodes: &n}})
-	if err == nil {
-		_, err = env.client.WaitJob(ctx, ref, job.ID, nil)
-	}
-	if err != nil {
-		t.Fatalf("filling the promotion: %v", err)
-	}
+	env.generate(t, epcc.PromotionRef{API: epcc.RulePromotions, ID: nearlyFull}, 990, "")
 	jobs := func(promo string, count, codes int) string {
 		return env.config(`
 resource "elasticpath_promotion_job" "test" {
