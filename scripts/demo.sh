@@ -31,8 +31,8 @@ if [ -n "${EPCC_CLIENT_ID:-}" ] && [ -n "${EPCC_CLIENT_SECRET:-}" ] && [ -n "${E
 	echo "demo: EPCC_* are set: applying to the store at $EPCC_API_BASE_URL"
 else
 	go build -o "$work/bin/epccsim" ./internal/epccsim/cmd/epccsim
-	# A slower job speed than the default, so the progress lines are visible in TF_LOG=INFO output.
-	"$work/bin/epccsim" -listen 127.0.0.1:0 -codes-per-second 400 >"$work/sim.env" 2>"$work/sim.log" &
+	# Slower jobs than the default, so that progress shows: in TF_LOG=INFO output, and in the action's lines.
+	"$work/bin/epccsim" -listen 127.0.0.1:0 -codes-per-second 400 -export-duration 1s >"$work/sim.env" 2>"$work/sim.log" &
 	sim_pid=$!
 	for _ in $(seq 1 100); do
 		[ "$(grep -c '^EPCC_' "$work/sim.env" 2>/dev/null)" -ge 3 ] && break
@@ -67,6 +67,7 @@ TF_LOG=TRACE TF_LOG_PATH="$work/trace.log" terraform apply -auto-approve -input=
 echo
 echo "demo: outputs"
 terraform output -no-color
+echo "demo: $(terraform output -raw codes_read_back) codes read back through the elasticpath_promotion_codes data source"
 export_url=$(terraform output -raw export_url)
 if command -v curl >/dev/null 2>&1; then
 	curl -fsS "$export_url" >"$work/codes.csv"
@@ -74,6 +75,12 @@ if command -v curl >/dev/null 2>&1; then
 	echo "demo: the export holds $(($(wc -l <"$work/codes.csv") - 1)) codes; its first lines:"
 	head -n 4 "$work/codes.csv"
 fi
+echo
+echo "demo: a fresh export on demand: terraform apply -invoke=action.elasticpath_export_promotion_codes.fresh_export"
+terraform apply -auto-approve -input=false -no-color -invoke=action.elasticpath_export_promotion_codes.fresh_export |
+	tee "$work/invoke.log"
+grep -q 'fresh_export.*: job .* completed: export file ready' "$work/invoke.log" ||
+	{ echo "demo: the export action reported no completed job" >&2; exit 1; }
 echo
 # What a nightly drift alarm runs: after an apply, the plan must be empty (exit 0; 2 would mean changes).
 set +e

@@ -1,6 +1,7 @@
-# A seasonal campaign: generate the summer codes, export them once they exist, and look up the finished
-# generation jobs, and read the codes back. `make demo` applies this against the simulator; with EPCC_* set it
-# applies to a real store. Needs Terraform 1.10 or newer (the ephemeral read of the codes).
+# A seasonal campaign: generate the summer codes, export them once they exist (and again whenever the codes are
+# replaced, or on demand through an action), look up the finished generation jobs, and read the codes back.
+# `make demo` applies this against the simulator; with EPCC_* set it applies to a real store. Needs Terraform
+# 1.14 or newer (the action; the ephemeral read of the codes needs 1.10).
 
 terraform {
   required_providers {
@@ -45,6 +46,19 @@ resource "elasticpath_promotion_job" "summer_export" {
   name              = "summer-2026-export"
 
   depends_on = [elasticpath_promotion_job.summer_codes]
+  lifecycle {
+    # A new batch of codes gets a new export.
+    replace_triggered_by = [elasticpath_promotion_job.summer_codes.id]
+  }
+}
+
+# A fresh export whenever the campaign team asks for one, with its progress on the terminal:
+#   terraform apply -invoke=action.elasticpath_export_promotion_codes.fresh_export
+action "elasticpath_export_promotion_codes" "fresh_export" {
+  config {
+    rule_promotion_id = var.rule_promotion_id
+    name              = "summer-2026-fresh-export"
+  }
 }
 
 data "elasticpath_promotion_jobs" "done" {

@@ -121,15 +121,8 @@ func (e *accEnv) promotion(t *testing.T, api epcc.API, automatic bool) string {
 // generate makes n codes with a prefix on a promotion, straight through the API.
 func (e *accEnv) generate(t *testing.T, ref epcc.PromotionRef, n int64, prefix string) {
 	t.Helper()
-	ctx := context.Background()
-	job, err := e.client.StartJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate,
+	e.startAndWait(t, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate,
 		Parameters: &epcc.JobParameters{NumberOfCodes: &n, CodePrefix: prefix}})
-	if err == nil {
-		_, err = e.client.WaitJob(ctx, ref, job.ID, nil)
-	}
-	if err != nil {
-		t.Fatalf("generating %d codes on %s: %v", n, ref, err)
-	}
 }
 
 // config prefixes a test configuration with the provider block.

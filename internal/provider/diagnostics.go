@@ -106,14 +106,8 @@ func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duratio
 	var cancelled *epcc.JobCancelledError
 	tainted := "The job is kept in the state as tainted: the next apply replaces it."
 	switch {
-	case errors.As(err, &failed):
-		return fmt.Sprintf("Job %s on %s ended with status failed: %q. %s", job.ID, ref, job.Error, tainted)
-	case errors.As(err, &cancelled):
-		msg := fmt.Sprintf("Job %s on %s was cancelled before it completed", job.ID, ref)
-		if job.Error != "" {
-			msg += fmt.Sprintf(": %q", job.Error)
-		}
-		return msg + ". " + tainted
+	case errors.As(err, &failed), errors.As(err, &cancelled):
+		return jobEndDetail(job, ref) + " " + tainted
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Job %s on %s was still %s when waiting stopped (create timeout %s); it may still be "+
 			"running. It is kept in the state as tainted: the next apply cancels it if it is still running and starts "+
@@ -122,6 +116,18 @@ func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duratio
 	}
 	return fmt.Sprintf("Job %s on %s was started, but following it failed: %s. It is kept in the state as "+
 		"tainted. %s", job.ID, ref, err, untaintAdvice(job))
+}
+
+// jobEndDetail says how a job that ended without completing ended, quoting the job's own message.
+func jobEndDetail(job epcc.Job, ref epcc.PromotionRef) string {
+	if job.Status == epcc.StatusFailed {
+		return fmt.Sprintf("Job %s on %s ended with status failed: %q.", job.ID, ref, job.Error)
+	}
+	msg := fmt.Sprintf("Job %s on %s was cancelled before it completed", job.ID, ref)
+	if job.Error != "" {
+		msg += fmt.Sprintf(": %q", job.Error)
+	}
+	return msg + "."
 }
 
 // untaintAdvice tells how to keep a job whose wait stopped early: once it completes, replacing it would run it

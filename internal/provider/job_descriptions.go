@@ -29,6 +29,11 @@ const (
 		"read, so it is valid for the URL's lifetime from this run on. Sensitive: the URL alone grants access to " +
 		"every code of the promotion."
 
+	// The filters of the data source and the list resource.
+	descFilterJobType = "Only jobs of this type: `code_generate` or `code_export`."
+	descFilterStatus  = "Only jobs with this status: `pending`, `processing`, `completed`, `failed`, `cancelling` or `cancelled`."
+	descFilterName    = "Only jobs with exactly this name."
+
 	// The codes, as the data source and the ephemeral resource return them.
 	descCodesPrefix = "Only codes that start with this text, compared without regard to case (codes are " +
 		"case-insensitive in Elastic Path)."

@@ -49,8 +49,8 @@ func (c *planChecks) facts(ref epcc.PromotionRef) *promotionFacts {
 }
 
 // checkNewJob checks a job this plan will create on ref; numberOfCodes is nil for jobs that make no codes or
-// whose count is unknown until apply. Diagnostics are attached to idAttr, the attribute naming the promotion.
-func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, idAttr, jobType string, numberOfCodes *int64) diag.Diagnostics {
+// whose count is unknown until apply. Diagnostics are attached to the attribute naming the promotion.
+func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, jobType string, numberOfCodes *int64) diag.Diagnostics {
 	var diags diag.Diagnostics
 	f := c.facts(ref)
 	f.once.Do(func() {
@@ -59,6 +59,7 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, idA
 			f.codes, f.err = c.client.CountCodes(ctx, ref)
 		}
 	})
+	idAttr := promotionIDAttr(ref.API)
 	at := path.Root(idAttr)
 	switch {
 	case epcc.IsNotFound(f.err):

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -40,6 +38,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*promotionJobResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*promotionJobResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*promotionJobResource)(nil)
+	_ resource.ResourceWithIdentity         = (*promotionJobResource)(nil)
 )
 
 // NewPromotionJobResource is the elasticpath_promotion_job resource: one job, started once and waited on.
@@ -92,13 +91,13 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				MarkdownDescription: descJobType,
 				Required:            true,
 				PlanModifiers:       replaceString,
-				Validators:          []validator.String{stringvalidator.OneOf(epcc.JobTypeGenerate, epcc.JobTypeExport)},
+				Validators:          jobTypeValidators,
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: descName,
 				Optional:            true,
 				PlanModifiers:       replaceString,
-				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 50)},
+				Validators:          jobNameValidators,
 			},
 			"parameters": schema.SingleNestedAttribute{
 				MarkdownDescription: descParameters,
@@ -108,30 +107,29 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"number_of_codes": schema.Int64Attribute{
 						MarkdownDescription: descNumberOfCodes,
 						Required:            true,
-						Validators:          []validator.Int64{int64validator.Between(1, 1000)},
+						Validators:          numberOfCodesValidators,
 					},
 					"max_uses_per_code": schema.Int64Attribute{
 						MarkdownDescription: descMaxUsesPerCode,
 						Optional:            true,
-						Validators:          []validator.Int64{int64validator.AtLeast(0)},
+						Validators:          maxUsesPerCodeValidators,
 					},
 					"consume_unit": schema.StringAttribute{
 						MarkdownDescription: descConsumeUnit,
 						Optional:            true,
-						Validators: []validator.String{stringvalidator.OneOf(
-							append(consumeUnits[epcc.PromotionsStandard], consumeUnits[epcc.RulePromotions]...)...)},
+						Validators:          consumeUnitValidators,
 					},
 					"code_prefix": schema.StringAttribute{
 						MarkdownDescription: descCodePrefix,
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+						Validators:          codePrefixValidators,
 					},
 					"code_length": schema.Int64Attribute{
 						MarkdownDescription: descCodeLength,
 						Optional:            true,
 						Computed:            true,
 						Default:             int64default.StaticInt64(defaultCodeLength),
-						Validators:          []validator.Int64{int64validator.Between(8, 16)},
+						Validators:          codeLengthValidators,
 					},
 				},
 			},
@@ -155,6 +153,10 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			}),
 		},
 	}
+}
+
+func (r *promotionJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = jobIdentitySchema
 }
 
 func (r *promotionJobResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -186,28 +188,30 @@ func validateJobInputs(ctx context.Context, m jobModel) diag.Diagnostics {
 				"parameters apply to code_generate jobs only; remove them from this code_export job.")
 		}
 	}
-	ref, ok := m.promotionRef()
-	if !ok || m.Parameters.IsNull() || m.Parameters.IsUnknown() {
+	if m.Parameters.IsNull() || m.Parameters.IsUnknown() {
 		return diags
 	}
 	var p jobParametersModel
 	diags.Append(m.Parameters.As(ctx, &p, objectAsOptions)...)
-	if p.ConsumeUnit.IsNull() || p.ConsumeUnit.IsUnknown() {
+	if ref, ok := m.promotionRef(); ok {
+		diags.Append(checkConsumeUnit(ref, p.ConsumeUnit, path.Root("parameters").AtName("consume_unit"))...)
+	}
+	return diags
+}
+
+// checkConsumeUnit checks consume_unit against the units the promotion's API accepts: each API has its own.
+func checkConsumeUnit(ref epcc.PromotionRef, unit types.String, at path.Path) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if unit.IsNull() || unit.IsUnknown() {
 		return diags
 	}
 	allowed := consumeUnits[ref.API]
-	for _, unit := range allowed {
-		if p.ConsumeUnit.ValueString() == unit {
-			return diags
-		}
+	if slices.Contains(allowed, unit.ValueString()) {
+		return diags
 	}
-	idAttr := "promotion_id"
-	if ref.API == epcc.RulePromotions {
-		idAttr = "rule_promotion_id"
-	}
-	diags.AddAttributeError(path.Root("parameters").AtName("consume_unit"), "Invalid consume_unit for this promotion API",
+	diags.AddAttributeError(at, "Invalid consume_unit for this promotion API",
 		fmt.Sprintf("consume_unit %q is not accepted for a job on %s; use one of: %s.",
-			p.ConsumeUnit.ValueString(), idAttr, strings.Join(allowed, ", ")))
+			unit.ValueString(), promotionIDAttr(ref.API), strings.Join(allowed, ", ")))
 	return diags
 }
 
@@ -229,11 +233,7 @@ func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 	numberOfCodes := plannedCodes(ctx, plan.jobModel, &resp.Diagnostics)
 	if ref, ok := plan.promotionRef(); ok && r.checks != nil && !plan.JobType.IsUnknown() {
-		idAttr := "promotion_id"
-		if ref.API == epcc.RulePromotions {
-			idAttr = "rule_promotion_id"
-		}
-		resp.Diagnostics.Append(r.checks.checkNewJob(ctx, ref, idAttr, plan.JobType.ValueString(), numberOfCodes)...)
+		resp.Diagnostics.Append(r.checks.checkNewJob(ctx, ref, plan.JobType.ValueString(), numberOfCodes)...)
 	}
 	if req.State.Raw.IsNull() || state.JobType.ValueString() != epcc.JobTypeGenerate ||
 		state.Status.ValueString() != epcc.StatusCompleted || plan.JobType.ValueString() != epcc.JobTypeGenerate {
@@ -290,43 +290,28 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 	defer cancel()
 	ctx = tflog.SetField(ctx, "promotion", ref.String())
 
-	// Jobs on one promotion run one at a time: the API refuses a second active job.
-	release, err := r.client.LockPromotion(ctx, ref)
-	if err != nil {
-		resp.Diagnostics.AddError("Promotion job not started",
-			fmt.Sprintf("Other jobs of this run on %s were still running when the create timeout (%s) ran out. "+
-				"No job was created; raise timeouts.create or run fewer jobs on one promotion.", ref, timeout))
+	job, release, diags := startJob(ctx, r.client, ref, createReq, timeout, "timeouts.create")
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
 		return
 	}
 	defer release()
-
-	tflog.Info(ctx, "starting promotion job", map[string]any{"job_type": createReq.Type})
-	job, err := r.client.StartJob(ctx, ref, createReq)
-	if err != nil {
-		resp.Diagnostics.AddError("Promotion job not started", startFailureDetail(ref, timeout, err))
-		return
-	}
 
 	// From here on the job exists: its id reaches state whatever happens next, so a failed wait leaves a
 	// tainted resource rather than an orphaned job.
 	plan.setComputed(*job)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	tflog.Info(ctx, "promotion job started; waiting for it to finish", map[string]any{"job_id": job.ID})
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, newJobIdentity(ref, job.ID))...)
 
-	final, err := r.client.WaitJob(ctx, ref, job.ID, func(j epcc.Job) { *job = j })
-	if final != nil {
-		*job = *final
-	} else if j := jobOf(err); j != nil {
-		*job = *j
-	}
-	plan.setComputed(*job)
+	final, err := waitForJob(ctx, r.client, ref, *job, nil)
+	plan.setComputed(final)
 	if err != nil {
-		resp.Diagnostics.AddError(waitFailureSummary(err), waitFailureDetail(*job, ref, timeout, err))
+		resp.Diagnostics.AddError(waitFailureSummary(err), waitFailureDetail(final, ref, timeout, err))
 		if jobOf(err) == nil { // still running when the wait stopped: it may complete while tainted
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWaitStopped, []byte(`true`))...)
 		}
-	} else if hasFile(*job) {
-		plan.FileURL = r.fileURL(ctx, ref, job.ID, &resp.Diagnostics)
+	} else if hasFile(final) {
+		plan.FileURL = r.fileURL(ctx, ref, final.ID, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -342,6 +327,8 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 		resp.Diagnostics.AddError("Invalid state", "The job's state names no promotion; re-import it.")
 		return
 	}
+	// The identity follows from the state alone, so states written before identities existed gain one here.
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, newJobIdentity(ref, state.ID.ValueString()))...)
 	job, err := r.client.GetJob(ctx, ref, state.ID.ValueString())
 	var unlisted *epcc.JobNotFoundError
 	switch {
@@ -468,27 +455,39 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
+// ImportState takes either the composite import ID or the resource identity (an import block's identity, or
+// what terraform query found).
 func (r *promotionJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ref, jobID, err := parseImportID(req.ID)
+	var (
+		ref   epcc.PromotionRef
+		jobID string
+		err   error
+	)
+	if req.ID != "" {
+		ref, jobID, err = parseImportID(req.ID)
+	} else {
+		var identity jobIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		ref, jobID, err = identity.parse()
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
 	}
-	attr := "promotion_id"
-	if ref.API == epcc.RulePromotions {
-		attr = "rule_promotion_id"
-	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), jobID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), ref.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(promotionIDAttr(ref.API)), ref.ID)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, newJobIdentity(ref, jobID))...)
 }
 
 // parseImportID reads "promotions/<promotion_id>/<job_id>" or "rule-promotions/<rule_promotion_id>/<job_id>".
 func parseImportID(id string) (epcc.PromotionRef, string, error) {
 	parts := strings.Split(id, "/")
-	if len(parts) == 3 && elasticPathID.MatchString(parts[1]) && elasticPathID.MatchString(parts[2]) {
-		switch api := epcc.API(parts[0]); api {
-		case epcc.PromotionsStandard, epcc.RulePromotions:
-			return epcc.PromotionRef{API: api, ID: parts[1]}, parts[2], nil
+	if len(parts) == 3 {
+		if ref, jobID, ok := jobAddress(parts[0], parts[1], parts[2]); ok {
+			return ref, jobID, nil
 		}
 	}
 	return epcc.PromotionRef{}, "", fmt.Errorf("%q is not an import ID: use promotions/<promotion_id>/<job_id> "+

@@ -925,7 +925,7 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 	// The example names its provider source, so the framework wants the provider given per step.
 	resource.Test(t, resource.TestCase{
 		// The example reads the codes ephemerally too: ephemeral blocks came with Terraform 1.10.
-		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{
 			{
 				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,

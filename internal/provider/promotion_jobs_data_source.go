@@ -3,13 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
@@ -44,6 +43,19 @@ var jobStatuses = []string{
 	epcc.StatusFailed, epcc.StatusCancelling, epcc.StatusCancelled,
 }
 
+// findJobs lists a promotion's jobs with the filters the data source and the list resource share: job type
+// and status (null means any), and an exact name.
+func findJobs(ctx context.Context, client *epcc.Client, ref epcc.PromotionRef, jobType, status, name types.String) ([]epcc.Job, error) {
+	jobs, err := client.ListJobs(ctx, ref, epcc.JobFilter{Type: jobType.ValueString(), Status: status.ValueString()})
+	if err != nil {
+		return nil, fmt.Errorf("listing the jobs of %s: %w", ref, err)
+	}
+	if name.IsNull() {
+		return jobs, nil
+	}
+	return slices.DeleteFunc(jobs, func(j epcc.Job) bool { return j.Name != name.ValueString() }), nil
+}
+
 func (d *promotionJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_promotion_jobs"
 }
@@ -70,17 +82,17 @@ func (d *promotionJobsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Validators:          promotionIDValidators,
 			},
 			"job_type": schema.StringAttribute{
-				MarkdownDescription: "Only jobs of this type: `code_generate` or `code_export`.",
+				MarkdownDescription: descFilterJobType,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(epcc.JobTypeGenerate, epcc.JobTypeExport)},
+				Validators:          jobTypeValidators,
 			},
 			"status": schema.StringAttribute{
-				MarkdownDescription: "Only jobs with this status: `pending`, `processing`, `completed`, `failed`, `cancelling` or `cancelled`.",
+				MarkdownDescription: descFilterStatus,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(jobStatuses...)},
+				Validators:          jobStatusValidators,
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Only jobs with exactly this name.",
+				MarkdownDescription: descFilterName,
 				Optional:            true,
 			},
 			"ids": schema.ListAttribute{
@@ -144,17 +156,14 @@ func (d *promotionJobsDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	ref, _ := jobModel{PromotionID: cfg.PromotionID, RulePromotionID: cfg.RulePromotionID}.promotionRef()
-	jobs, err := d.client.ListJobs(ctx, ref, epcc.JobFilter{Type: cfg.JobType.ValueString(), Status: cfg.Status.ValueString()})
+	jobs, err := findJobs(ctx, d.client, ref, cfg.JobType, cfg.Status, cfg.Name)
 	if err != nil {
-		resp.Diagnostics.AddError("Could not list promotion jobs", fmt.Sprintf("Listing the jobs of %s: %s", ref, err))
+		resp.Diagnostics.AddError("Could not list promotion jobs", err.Error())
 		return
 	}
 
 	cfg.Jobs, cfg.IDs = []jobModel{}, []string{}
 	for _, job := range jobs {
-		if !cfg.Name.IsNull() && job.Name != cfg.Name.ValueString() {
-			continue
-		}
 		var m jobModel
 		m.setInputs(job)
 		m.setComputed(job)

@@ -11,9 +11,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -50,6 +52,8 @@ const (
 var (
 	_ provider.Provider                       = (*elasticPathProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*elasticPathProvider)(nil)
+	_ provider.ProviderWithActions            = (*elasticPathProvider)(nil)
+	_ provider.ProviderWithListResources      = (*elasticPathProvider)(nil)
 )
 
 type elasticPathProvider struct {
@@ -184,6 +188,8 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func maxCodesPerPromotion(cfg providerModel) (int64, diag.Diagnostics) {
@@ -300,5 +306,18 @@ func (p *elasticPathProvider) DataSources(_ context.Context) []func() datasource
 func (p *elasticPathProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewPromotionCodesEphemeralResource,
+	}
+}
+
+func (p *elasticPathProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewGeneratePromotionCodesAction,
+		NewExportPromotionCodesAction,
+	}
+}
+
+func (p *elasticPathProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewPromotionJobListResource,
 	}
 }

@@ -109,3 +109,27 @@ func TestParseImportID(t *testing.T) {
 		}
 	}
 }
+
+// An identity names a job by the same three parts as the import ID, under the same rules.
+func TestJobIdentityParse(t *testing.T) {
+	const p, j = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c", "0d1e2f3a-4b5c-4a1b-9c7e-2f3d4e5a8b6c"
+	for _, parts := range [][3]string{
+		{"rule-promotions", p, j}, {"promotions", p, j},
+		{"coupons", p, j}, {"promotions", "..", j}, {"promotions", p, "x?y"}, {"", p, j}, {"promotions", p, ""},
+	} {
+		identity := jobIdentityModel{
+			PromotionAPI: types.StringValue(parts[0]), PromotionID: types.StringValue(parts[1]), JobID: types.StringValue(parts[2]),
+		}
+		ref, job, err := identity.parse()
+		wantRef, wantJob, wantErr := parseImportID(strings.Join(parts[:], "/"))
+		if (err == nil) != (wantErr == nil) || ref != wantRef || job != wantJob {
+			t.Errorf("identity %v: got %v %q %v; the import ID gives %v %q %v", parts, ref, job, err, wantRef, wantJob, wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), `promotion_api is "rule-promotions" or "promotions"`) {
+			t.Errorf("identity %v: the error does not say what is accepted: %v", parts, err)
+		}
+		if err == nil && newJobIdentity(ref, job) != identity {
+			t.Errorf("identity %v does not read back as itself", parts)
+		}
+	}
+}

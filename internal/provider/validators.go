@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -59,3 +61,16 @@ var promotionIDValidators = []validator.String{
 var elasticPathID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 const exampleID = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
+
+// The static rules of a job's inputs, shared by every face that starts a job (the resource and the actions).
+var (
+	jobNameValidators        = []validator.String{stringvalidator.UTF8LengthBetween(1, 50)}
+	numberOfCodesValidators  = []validator.Int64{int64validator.Between(1, 1000)}
+	maxUsesPerCodeValidators = []validator.Int64{int64validator.AtLeast(0)}
+	consumeUnitValidators    = []validator.String{stringvalidator.OneOf(
+		append(slices.Clone(consumeUnits[epcc.PromotionsStandard]), consumeUnits[epcc.RulePromotions]...)...)}
+	codePrefixValidators = []validator.String{stringvalidator.LengthAtLeast(1)}
+	codeLengthValidators = []validator.Int64{int64validator.Between(8, 16)}
+	jobTypeValidators    = []validator.String{stringvalidator.OneOf(epcc.JobTypeGenerate, epcc.JobTypeExport)}
+	jobStatusValidators  = []validator.String{stringvalidator.OneOf(jobStatuses...)}
+)

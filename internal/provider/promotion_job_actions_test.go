@@ -1,0 +1,257 @@
+package provider
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
+)
+
+// An export action triggered after a codes job is created, then a generate action invoked on demand: each
+// makes one job that completes, and the terminal shows their progress.
+func TestAccPromotionCodeActions_triggerAndInvoke(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 250})
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	cli := newTerraformCLI(t)
+	cli.write("main.tf", env.config(`
+resource "elasticpath_promotion_job" "codes" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  name              = "codes"
+  parameters = {
+    number_of_codes = 500
+  }
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.elasticpath_export_promotion_codes.fresh_export]
+    }
+  }
+}
+
+action "elasticpath_export_promotion_codes" "fresh_export" {
+  config {
+    rule_promotion_id = %[1]q
+    name              = "fresh-export"
+  }
+}
+
+action "elasticpath_generate_promotion_codes" "more" {
+  config {
+    rule_promotion_id = %[1]q
+    name              = "more"
+    number_of_codes   = 300
+    code_prefix       = "MORE-"
+    consume_unit      = "per_checkout"
+  }
+}
+`, promo))
+	cli.must("init")
+
+	out := cli.must("apply", "-auto-approve")
+	export := onlyJob(t, env.jobs(t, ref), "fresh-export")
+	if export.Type != epcc.JobTypeExport || export.Status != epcc.StatusCompleted {
+		t.Fatalf("the triggered export is %s %s, want a completed code_export", export.Type, export.Status)
+	}
+	expectLine(t, out, `Action action\.elasticpath_export_promotion_codes\.fresh_export.*: job `+export.ID+` completed: export file ready`)
+	if codes := onlyJob(t, env.jobs(t, ref), "codes"); codes.CreatedAt.After(export.CreatedAt) {
+		t.Errorf("the export started before the codes job it follows")
+	}
+
+	out = cli.must("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.more")
+	more := onlyJob(t, env.jobs(t, ref), "more")
+	if more.Status != epcc.StatusCompleted || derefInt(more.Generated) != 300 {
+		t.Fatalf("the invoked job is %s with %d codes, want completed with 300", more.Status, derefInt(more.Generated))
+	}
+	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: starting a code_generate job on rule-promotions/`+promo)
+	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: job `+more.ID+` processing: \d+ of 300 codes`)
+	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: job `+more.ID+` completed: 300 codes generated`)
+	if jobs := env.jobs(t, ref); len(jobs) != 3 {
+		t.Errorf("the promotion has %d jobs, want 3 (codes, fresh-export, more)", len(jobs))
+	}
+	codes, err := env.client.ListPromotionCodes(t.Context(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prefixed := countPrefixed(codes, "MORE-"); prefixed != 300 {
+		t.Errorf("%d codes start with MORE-, want 300", prefixed)
+	}
+	// Invoking an action changes no resource: the next plan is empty.
+	if out, err := cli.run("plan", "-detailed-exitcode"); err != nil {
+		t.Errorf("plan after the actions is not empty: %v\n%s", err, out)
+	}
+}
+
+// Codes asked of an automatic promotion: refused at plan when its id is known then, and with the API's own
+// message at apply when it is known only then. Neither leaves a job behind.
+func TestAccPromotionCodeActions_automaticPromotion(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.RulePromotions, true)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	cli := newTerraformCLI(t)
+	cli.write("main.tf", env.config(`
+action "elasticpath_generate_promotion_codes" "known" {
+  config {
+    rule_promotion_id = %[1]q
+    number_of_codes   = 10
+  }
+}
+
+# The id reaches the action only at apply, so plan cannot check the promotion: the API refuses the job.
+resource "terraform_data" "promotion" {
+  input = %[1]q
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.elasticpath_generate_promotion_codes.late]
+    }
+  }
+}
+
+action "elasticpath_generate_promotion_codes" "late" {
+  config {
+    rule_promotion_id = terraform_data.promotion.output
+    number_of_codes   = 10
+  }
+}
+`, promo))
+	cli.must("init")
+
+	out, err := cli.run("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.known")
+	if err == nil {
+		t.Fatalf("invoking codes on an automatic promotion succeeded:\n%s", out)
+	}
+	expectLine(t, wrapLines(out), `Automatic promotion takes no codes`)
+
+	out, err = cli.run("apply", "-auto-approve")
+	if err == nil {
+		t.Fatalf("codes on an automatic promotion, known at apply, succeeded:\n%s", out)
+	}
+	expectLine(t, wrapLines(out), `Elastic Path refused the job on rule-promotions/`+promo+`: .*No codes allowed`)
+	if jobs := env.jobs(t, ref); len(jobs) != 0 {
+		t.Errorf("the automatic promotion has %d jobs, want none", len(jobs))
+	}
+}
+
+// A job that fails makes the action fail with the job's own message; one that outlasts the action's timeout
+// makes it fail naming the job, which may still be running.
+func TestAccPromotionCodeActions_failedAndTimedOut(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 20})
+	env.needsSim(t)
+	full := env.promotion(t, epcc.RulePromotions, false)
+	fullRef := epcc.PromotionRef{API: epcc.RulePromotions, ID: full}
+	slow := env.promotion(t, epcc.RulePromotions, false)
+	slowRef := epcc.PromotionRef{API: epcc.RulePromotions, ID: slow}
+	env.generate(t, fullRef, 40, "")
+	cli := newTerraformCLI(t)
+	// The provider is told promotions hold more codes than the store allows, so plan lets the job through and
+	// the store fails it.
+	cli.write("main.tf", strings.Replace(env.config(`
+action "elasticpath_generate_promotion_codes" "over_limit" {
+  config {
+    rule_promotion_id = %q
+    name              = "over-limit"
+    number_of_codes   = 980
+  }
+}
+
+action "elasticpath_generate_promotion_codes" "slow" {
+  config {
+    rule_promotion_id = %q
+    name              = "slow"
+    number_of_codes   = 1000
+    timeout           = "2s"
+  }
+}
+`, full, slow), "provider \"elasticpath\" {", "provider \"elasticpath\" {\n  max_codes_per_promotion = 5000", 1))
+	cli.must("init")
+
+	out, err := cli.run("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.over_limit")
+	if err == nil {
+		t.Fatalf("a failing job's action succeeded:\n%s", out)
+	}
+	failed := onlyJob(t, env.jobs(t, fullRef), "over-limit")
+	expectLine(t, wrapLines(out), `Promotion job failed.*Job `+failed.ID+` on rule-promotions/`+full+` ended with status failed: "codes limit exceeded"`)
+
+	out, err = cli.run("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.slow")
+	if err == nil {
+		t.Fatalf("an action whose job outlasts its timeout succeeded:\n%s", out)
+	}
+	running := onlyJob(t, env.jobs(t, slowRef), "slow")
+	expectLine(t, wrapLines(out), `Timed out waiting for promotion job.*Job `+running.ID+` on rule-promotions/`+slow+` was still processing when the action stopped waiting \(timeout 2s\): it may still be running`)
+	if epcc.IsTerminal(running.Status) {
+		t.Errorf("the slow job already ended (%s): the timeout was not what stopped the action", running.Status)
+	}
+}
+
+func TestProgressMessage(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	for _, tc := range []struct {
+		job  epcc.Job
+		want string
+	}{
+		{epcc.Job{ID: "j", Type: epcc.JobTypeGenerate, Status: epcc.StatusPending}, "job j pending"},
+		{epcc.Job{ID: "j", Type: epcc.JobTypeGenerate, Status: epcc.StatusProcessing, Generated: n(300),
+			Parameters: &epcc.JobParameters{NumberOfCodes: n(500)}}, "job j processing: 300 of 500 codes"},
+		{epcc.Job{ID: "j", Type: epcc.JobTypeGenerate, Status: epcc.StatusProcessing, Generated: n(7)}, "job j processing: 7 codes so far"},
+		{epcc.Job{ID: "j", Type: epcc.JobTypeGenerate, Status: epcc.StatusCompleted, Generated: n(500),
+			Parameters: &epcc.JobParameters{NumberOfCodes: n(500)}}, "job j completed: 500 codes generated"},
+		{epcc.Job{ID: "j", Type: epcc.JobTypeExport, Status: epcc.StatusProcessing}, "job j processing"},
+		{epcc.Job{ID: "j", Type: epcc.JobTypeExport, Status: epcc.StatusCompleted}, "job j completed: export file ready"},
+		{epcc.Job{ID: "j", Type: epcc.JobTypeGenerate, Status: epcc.StatusFailed, Error: "codes limit exceeded"},
+			`job j failed ("codes limit exceeded")`},
+	} {
+		if got := progressMessage(tc.job); got != tc.want {
+			t.Errorf("progressMessage(%+v) = %q, want %q", tc.job, got, tc.want)
+		}
+	}
+}
+
+// onlyJob finds the one job of the given name.
+func onlyJob(t *testing.T, jobs []epcc.Job, name string) epcc.Job {
+	t.Helper()
+	var found []epcc.Job
+	for _, j := range jobs {
+		if j.Name == name {
+			found = append(found, j)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d jobs named %q, want exactly 1 (all jobs: %+v)", len(found), name, jobs)
+	}
+	return found[0]
+}
+
+// expectLine fails unless out matches pattern.
+func expectLine(t *testing.T, out, pattern string) {
+	t.Helper()
+	if !regexp.MustCompile(pattern).MatchString(out) {
+		t.Errorf("output does not match %q:\n%s", pattern, out)
+	}
+}
+
+// wrapLines joins Terraform's wrapped diagnostic lines, so that a pattern can span them.
+func wrapLines(out string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(out, "\n") {
+		b.WriteString(strings.TrimSpace(strings.TrimLeft(line, "│╷╵ ")))
+		b.WriteString(" ")
+	}
+	return b.String()
+}
+
+func countPrefixed(codes []epcc.Code, prefix string) int {
+	n := 0
+	for _, c := range codes {
+		if strings.HasPrefix(strings.ToUpper(c.Code), prefix) {
+			n++
+		}
+	}
+	return n
+}
