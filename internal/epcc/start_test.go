@@ -156,7 +156,8 @@ func TestStartJobWaitsForForeignJob(t *testing.T) {
 	srv := newTestServer(t, store)
 	c := newTestClient(t, srv.URL)
 	var logs bytes.Buffer
-	ctx := tflogtest.RootLogger(testCtx(t), &logs)
+	var busy []string
+	ctx := WithStartTrace(tflogtest.RootLogger(testCtx(t), &logs), &StartTrace{Busy: func(j Job) { busy = append(busy, j.ID+" "+j.Status) }})
 	job, err := c.StartJob(ctx, testRef, genReq)
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +167,10 @@ func TestStartJobWaitsForForeignJob(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "promotion rule-promotions/promo-1 is busy with job job-0001 (processing), waiting") {
 		t.Errorf("no busy message in logs")
+	}
+	// The trace hears of the busy job once, not on every poll.
+	if len(busy) != 1 || busy[0] != "job-0001 processing" {
+		t.Errorf("the start trace saw %q, want the one busy job once", busy)
 	}
 }
 

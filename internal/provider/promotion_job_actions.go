@@ -235,6 +235,9 @@ func (a *promotionJobAction) Invoke(ctx context.Context, req action.InvokeReques
 	}
 
 	progress(fmt.Sprintf("starting a %s job on %s", a.jobType, ref))
+	ctx = epcc.WithStartTrace(ctx, &epcc.StartTrace{Busy: func(busy epcc.Job) {
+		progress(fmt.Sprintf("waiting for job %s (%s), started elsewhere, to end: one job at a time per promotion", busy.ID, busy.Status))
+	}})
 	started, release, diags := startJob(ctx, a.client, ref, job.req, timeout, "timeout")
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {

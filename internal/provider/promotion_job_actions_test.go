@@ -255,3 +255,45 @@ func countPrefixed(codes []epcc.Code, prefix string) int {
 	}
 	return n
 }
+
+// An action on a promotion busy with a job started elsewhere waits for that job to end, then runs its own:
+// no "Too many jobs", and never two active jobs at once.
+func TestAccPromotionCodeActions_waitsForJobStartedElsewhere(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 400})
+	promo := env.promotion(t, epcc.PromotionsStandard, false)
+	ref := epcc.PromotionRef{API: epcc.PromotionsStandard, ID: promo}
+	cli := newTerraformCLI(t)
+	cli.write("main.tf", env.config(`
+action "elasticpath_generate_promotion_codes" "after" {
+  config {
+    promotion_id    = %q
+    name            = "after"
+    number_of_codes = 50
+    consume_unit    = "per_item"
+  }
+}
+`, promo))
+	cli.must("init")
+	n := int64(600)
+	elsewhere, err := env.client.StartJob(t.Context(), ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate, Name: "elsewhere",
+		Parameters: &epcc.JobParameters{NumberOfCodes: &n}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	out := cli.must("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.after")
+	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.after.*: waiting for job `+elsewhere.ID+
+		` \((pending|processing)\), started elsewhere, to end`)
+	jobs := env.jobs(t, ref)
+	first, after := onlyJob(t, jobs, "elsewhere"), onlyJob(t, jobs, "after")
+	if first.ID != elsewhere.ID || first.Status != epcc.StatusCompleted || after.Status != epcc.StatusCompleted {
+		t.Fatalf("jobs: %+v", jobs)
+	}
+	if after.CreatedAt.Before(first.UpdatedAt) {
+		t.Errorf("the action's job was created at %s, before the job it had to wait for ended at %s", after.CreatedAt, first.UpdatedAt)
+	}
+	if len(jobs) != 2 {
+		t.Errorf("the promotion has %d jobs, want 2", len(jobs))
+	}
+}
