@@ -31,14 +31,6 @@ type promotionJobListResource struct {
 	client *epcc.Client
 }
 
-type promotionJobListModel struct {
-	PromotionID     types.String `tfsdk:"promotion_id"`
-	RulePromotionID types.String `tfsdk:"rule_promotion_id"`
-	JobType         types.String `tfsdk:"job_type"`
-	Status          types.String `tfsdk:"status"`
-	Name            types.String `tfsdk:"name"`
-}
-
 func (l *promotionJobListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_promotion_job"
 }
@@ -77,14 +69,13 @@ func (l *promotionJobListResource) Configure(_ context.Context, req resource.Con
 }
 
 func (l *promotionJobListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var cfg promotionJobListModel
+	var cfg jobFilterModel
 	diags := req.Config.Get(ctx, &cfg)
 	if diags.HasError() || !requireClient(l.client, &diags) {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	ref, _ := jobModel{PromotionID: cfg.PromotionID, RulePromotionID: cfg.RulePromotionID}.promotionRef()
-	jobs, err := findJobs(ctx, l.client, ref, cfg.JobType, cfg.Status, cfg.Name)
+	ref, jobs, err := findJobs(ctx, l.client, cfg)
 	if err != nil {
 		diags.AddError("Could not list promotion jobs", err.Error())
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

@@ -29,13 +29,18 @@ type promotionJobsDataSource struct {
 }
 
 type promotionJobsDataSourceModel struct {
+	jobFilterModel
+	Jobs []jobModel `tfsdk:"jobs"`
+	IDs  []string   `tfsdk:"ids"`
+}
+
+// jobFilterModel is how the data source and the list resource pick a promotion's jobs.
+type jobFilterModel struct {
 	PromotionID     types.String `tfsdk:"promotion_id"`
 	RulePromotionID types.String `tfsdk:"rule_promotion_id"`
 	JobType         types.String `tfsdk:"job_type"`
 	Status          types.String `tfsdk:"status"`
 	Name            types.String `tfsdk:"name"`
-	Jobs            []jobModel   `tfsdk:"jobs"`
-	IDs             []string     `tfsdk:"ids"`
 }
 
 var jobStatuses = []string{
@@ -43,17 +48,22 @@ var jobStatuses = []string{
 	epcc.StatusFailed, epcc.StatusCancelling, epcc.StatusCancelled,
 }
 
-// findJobs lists a promotion's jobs with the filters the data source and the list resource share: job type
-// and status (null means any), and an exact name.
-func findJobs(ctx context.Context, client *epcc.Client, ref epcc.PromotionRef, jobType, status, name types.String) ([]epcc.Job, error) {
-	jobs, err := client.ListJobs(ctx, ref, epcc.JobFilter{Type: jobType.ValueString(), Status: status.ValueString()})
+func (f jobFilterModel) promotionRef() (epcc.PromotionRef, bool) {
+	return jobModel{PromotionID: f.PromotionID, RulePromotionID: f.RulePromotionID}.promotionRef()
+}
+
+// findJobs lists the promotion's jobs that pass the filter: job type and status (null means any), and an
+// exact name.
+func findJobs(ctx context.Context, client *epcc.Client, f jobFilterModel) (epcc.PromotionRef, []epcc.Job, error) {
+	ref, _ := f.promotionRef()
+	jobs, err := client.ListJobs(ctx, ref, epcc.JobFilter{Type: f.JobType.ValueString(), Status: f.Status.ValueString()})
 	if err != nil {
-		return nil, fmt.Errorf("listing the jobs of %s: %w", ref, err)
+		return ref, nil, fmt.Errorf("listing the jobs of %s: %w", ref, err)
 	}
-	if name.IsNull() {
-		return jobs, nil
+	if f.Name.IsNull() {
+		return ref, jobs, nil
 	}
-	return slices.DeleteFunc(jobs, func(j epcc.Job) bool { return j.Name != name.ValueString() }), nil
+	return ref, slices.DeleteFunc(jobs, func(j epcc.Job) bool { return j.Name != f.Name.ValueString() }), nil
 }
 
 func (d *promotionJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -155,8 +165,7 @@ func (d *promotionJobsDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() || !requireClient(d.client, &resp.Diagnostics) {
 		return
 	}
-	ref, _ := jobModel{PromotionID: cfg.PromotionID, RulePromotionID: cfg.RulePromotionID}.promotionRef()
-	jobs, err := findJobs(ctx, d.client, ref, cfg.JobType, cfg.Status, cfg.Name)
+	ref, jobs, err := findJobs(ctx, d.client, cfg.jobFilterModel)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not list promotion jobs", err.Error())
 		return
