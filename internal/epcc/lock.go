@@ -25,8 +25,13 @@ func (c *Client) LockPromotion(ctx context.Context, ref PromotionRef) (release f
 		c.locks[ref] = l
 	}
 	c.lockMu.Unlock()
-	if err := l.sem.Acquire(ctx, 1); err != nil {
-		return nil, fmt.Errorf("waiting for other jobs on promotion %s: %w", ref, err)
+	if !l.sem.TryAcquire(1) {
+		if trace := startTraceFrom(ctx); trace.Queued != nil {
+			trace.Queued()
+		}
+		if err := l.sem.Acquire(ctx, 1); err != nil {
+			return nil, fmt.Errorf("waiting for other jobs on promotion %s: %w", ref, err)
+		}
 	}
 	var once sync.Once
 	return func() { once.Do(func() { l.sem.Release(1) }) }, nil

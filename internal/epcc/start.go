@@ -21,20 +21,6 @@ const maxBusyRounds = 20
 // reconcileGrace bounds the look for a job an ambiguous request made after the caller's context has ended.
 const reconcileGrace = 30 * time.Second
 
-// StartTrace observes a StartJob call, the way httptrace observes a request: callers that report progress
-// (an action's terminal lines) learn what the start is waiting for. Set it with WithStartTrace.
-type StartTrace struct {
-	// Busy is called while the promotion is busy with another job, first and whenever that job's status changes.
-	Busy func(Job)
-}
-
-type startTraceKey struct{}
-
-// WithStartTrace returns a context whose StartJob calls report to trace.
-func WithStartTrace(ctx context.Context, trace *StartTrace) context.Context {
-	return context.WithValue(ctx, startTraceKey{}, trace)
-}
-
 // StartJob creates a job without ever creating two. It lists the jobs first;
 // when a create attempt ends ambiguously it lists again and adopts a new job
 // matching the request instead of sending again; when the promotion is busy
@@ -177,7 +163,7 @@ func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job
 			tflog.Info(ctx, fmt.Sprintf("promotion %s is busy with job %s (%s), waiting", ref, busy.ID, busy.Status), map[string]any{
 				"promotion": ref.String(), "busy_job_id": busy.ID, "busy_job_status": busy.Status,
 			})
-			if trace, _ := ctx.Value(startTraceKey{}).(*StartTrace); trace != nil && trace.Busy != nil {
+			if trace := startTraceFrom(ctx); trace.Busy != nil {
 				trace.Busy(busy.clone())
 			}
 		}

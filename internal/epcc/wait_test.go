@@ -189,11 +189,15 @@ func TestLockPromotion(t *testing.T) {
 	}
 	other()
 
-	// The same promotion waits, and honours its context.
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	// The same promotion waits, says so to a start trace, and honours its context.
+	queued := 0
+	short, cancel := context.WithTimeout(WithStartTrace(ctx, &StartTrace{Queued: func() { queued++ }}), 50*time.Millisecond)
 	defer cancel()
 	if _, err := c.LockPromotion(short, testRef); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("second lock: %v", err)
+	}
+	if queued != 1 {
+		t.Errorf("a lock that had to wait told its trace %d times, want once", queued)
 	}
 
 	got := make(chan time.Time)
@@ -214,11 +218,14 @@ func TestLockPromotion(t *testing.T) {
 	if !ok || at.Before(released) {
 		t.Fatalf("second holder got the lock before release (ok=%v)", ok)
 	}
-	r3, err := c.LockPromotion(ctx, testRef)
+	r3, err := c.LockPromotion(WithStartTrace(ctx, &StartTrace{Queued: func() { queued++ }}), testRef)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r3()
+	if queued != 1 {
+		t.Errorf("a free lock told its trace it was queued")
+	}
 	if _, err := c.LockPromotion(ctx, PromotionRef{}); err == nil {
 		t.Error("empty ref accepted")
 	}

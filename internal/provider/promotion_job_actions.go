@@ -235,9 +235,12 @@ func (a *promotionJobAction) Invoke(ctx context.Context, req action.InvokeReques
 	}
 
 	progress(fmt.Sprintf("starting a %s job on %s", a.jobType, ref))
-	ctx = epcc.WithStartTrace(ctx, &epcc.StartTrace{Busy: func(busy epcc.Job) {
-		progress(fmt.Sprintf("waiting for job %s (%s), started elsewhere, to end: one job at a time per promotion", busy.ID, busy.Status))
-	}})
+	ctx = epcc.WithStartTrace(ctx, &epcc.StartTrace{
+		Queued: func() { progress("waiting for the other jobs of this run on the promotion to end first") },
+		Busy: func(busy epcc.Job) {
+			progress(fmt.Sprintf("waiting for job %s (%s), started elsewhere, to end: one job at a time per promotion", busy.ID, busy.Status))
+		},
+	})
 	started, release, diags := startJob(ctx, a.client, ref, job.req, timeout, "timeout")
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
