@@ -58,16 +58,18 @@ func jobOf(err error) *epcc.Job {
 	return nil
 }
 
-func startFailureDetail(ref epcc.PromotionRef, timeout time.Duration, err error) string {
+func startFailureDetail(ref epcc.PromotionRef, deadline jobDeadline, err error) string {
 	var unknown *epcc.OutcomeUnknownError
 	switch {
 	case errors.As(err, &unknown):
 		return fmt.Sprintf("The request to create the job on %s failed after it was sent, and no job it created "+
 			"could be found: %s. Check the promotion's jobs (the elasticpath_promotion_jobs data source) before "+
-			"applying again.", ref, err)
+			"running it again.", ref, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("The create timeout (%s) ran out before the job could start on %s; another job was "+
-			"probably still running there: %s", timeout, ref, err)
+		return fmt.Sprintf("The job could not start on %s before %s; another job was probably still running "+
+			"there: %s", ref, deadline.stopped(err), err)
+	case errors.Is(err, context.Canceled):
+		return fmt.Sprintf("The run was interrupted before the job could start on %s: %s. No job was created.", ref, err)
 	}
 	if refusedJob(err) {
 		return fmt.Sprintf("Elastic Path refused the job on %s: %s. No job was created.", ref, err)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,26 +15,43 @@ import (
 // startJob is the one way every face (the resource, the actions) starts a job: it takes the process-wide lock
 // of the promotion, so jobs on one promotion run one at a time, and starts the job through the client's safe
 // path (never a second job from an ambiguous request; a job started elsewhere is waited for). On success the
-// caller holds the lock until it stops waiting, and must call release. timeoutAttr names the setting that
-// bounds the run (timeouts.create, or an action's timeout), for the advice in errors.
+// caller holds the lock until it stops waiting, and must call release.
 func startJob(ctx context.Context, client *epcc.Client, ref epcc.PromotionRef, req epcc.CreateJobRequest,
-	timeout time.Duration, timeoutAttr string) (job *epcc.Job, release func(), diags diag.Diagnostics) {
+	deadline jobDeadline) (job *epcc.Job, release func(), diags diag.Diagnostics) {
 	release, err := client.LockPromotion(ctx, ref)
 	if err != nil {
-		diags.AddError("Promotion job not started",
-			fmt.Sprintf("Other jobs of this run on %s were still running when the %s (%s) ran out. "+
-				"No job was created; raise %s or run fewer jobs on one promotion.", ref, timeoutAttr, timeout, timeoutAttr))
+		detail := fmt.Sprintf("Other jobs of this run on %s were still running when %s. No job was created.",
+			ref, deadline.stopped(err))
+		if !errors.Is(err, context.Canceled) {
+			detail += fmt.Sprintf(" Raise %s or run fewer jobs on one promotion.", deadline.attr)
+		}
+		diags.AddError("Promotion job not started", detail)
 		return nil, nil, diags
 	}
 	tflog.Info(ctx, "starting promotion job", map[string]any{"job_type": req.Type})
 	job, err = client.StartJob(ctx, ref, req)
 	if err != nil {
 		release()
-		diags.AddError("Promotion job not started", startFailureDetail(ref, timeout, err))
+		diags.AddError("Promotion job not started", startFailureDetail(ref, deadline, err))
 		return nil, nil, diags
 	}
 	tflog.Info(ctx, "promotion job started; waiting for it to finish", map[string]any{"job_id": job.ID})
 	return job, release, diags
+}
+
+// jobDeadline is what bounds a run of a job (the resource's timeouts.create, or an action's timeout), for the
+// words of its errors.
+type jobDeadline struct {
+	attr    string
+	timeout time.Duration
+}
+
+// stopped says why a run stopped early: its deadline ran out, or it was interrupted.
+func (d jobDeadline) stopped(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "the run was interrupted"
+	}
+	return fmt.Sprintf("%s (%s) ran out", d.attr, d.timeout)
 }
 
 // waitForJob waits for a started job to end and returns the last state seen of it, which is the started job

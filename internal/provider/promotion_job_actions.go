@@ -55,10 +55,6 @@ type actionTarget struct {
 	Timeout         types.String `tfsdk:"timeout"`
 }
 
-type exportCodesActionModel struct {
-	actionTarget
-}
-
 type generateCodesActionModel struct {
 	actionTarget
 	NumberOfCodes  types.Int64  `tfsdk:"number_of_codes"`
@@ -97,8 +93,8 @@ func (a *promotionJobAction) Schema(_ context.Context, _ action.SchemaRequest, r
 		},
 		"timeout": schema.StringAttribute{
 			MarkdownDescription: "How long to wait for the job to start and finish, including waiting for other jobs " +
-				"on the same promotion, as a Go duration (default `20m`). When it runs out the action fails, and the " +
-				"job may still be running.",
+				"on the same promotion, as a Go duration (default `20m`). When it runs out the action fails; a job " +
+				"that had started may still be running, and the error names it.",
 			Optional:   true,
 			Validators: []validator.String{durationValidator{}},
 		},
@@ -160,9 +156,9 @@ type actionJob struct {
 
 func (a *promotionJobAction) read(ctx context.Context, config tfsdk.Config) (actionJob, diag.Diagnostics) {
 	if !a.generates() {
-		var m exportCodesActionModel
+		var m actionTarget
 		diags := config.Get(ctx, &m)
-		return actionJob{target: m.actionTarget, req: epcc.CreateJobRequest{Type: a.jobType, Name: m.Name.ValueString()},
+		return actionJob{target: m, req: epcc.CreateJobRequest{Type: a.jobType, Name: m.Name.ValueString()},
 			consumeUnit: types.StringNull()}, diags
 	}
 	var m generateCodesActionModel
@@ -241,7 +237,8 @@ func (a *promotionJobAction) Invoke(ctx context.Context, req action.InvokeReques
 			progress(fmt.Sprintf("waiting for job %s (%s), started elsewhere, to end: one job at a time per promotion", busy.ID, busy.Status))
 		},
 	})
-	started, release, diags := startJob(ctx, a.client, ref, job.req, timeout, "timeout")
+	deadline := jobDeadline{attr: "the action's timeout", timeout: timeout}
+	started, release, diags := startJob(ctx, a.client, ref, job.req, deadline)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
@@ -257,20 +254,20 @@ func (a *promotionJobAction) Invoke(ctx context.Context, req action.InvokeReques
 		}
 	})
 	if err != nil {
-		resp.Diagnostics.AddError(waitFailureSummary(err), actionWaitFailureDetail(final, ref, timeout, err))
+		resp.Diagnostics.AddError(waitFailureSummary(err), actionWaitFailureDetail(final, ref, deadline, err))
 	}
 }
 
 // actionWaitFailureDetail says how a job an action started ended badly. Unlike the resource, an action keeps
 // nothing in the state: the job id in the message is the practitioner's handle on it.
-func actionWaitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duration, err error) string {
+func actionWaitFailureDetail(job epcc.Job, ref epcc.PromotionRef, deadline jobDeadline, err error) string {
 	if jobOf(err) != nil {
 		return jobEndDetail(job, ref)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return fmt.Sprintf("Job %s on %s was still %s when the action stopped waiting (timeout %s): it may still be "+
-			"running. Look at it with the elasticpath_promotion_jobs data source before running the action again, "+
-			"or raise the action's timeout.", job.ID, ref, job.Status, timeout)
+		return fmt.Sprintf("Job %s on %s was still %s when %s: it may still be running. Look at it with the "+
+			"elasticpath_promotion_jobs data source before running the action again.", job.ID, ref, job.Status,
+			deadline.stopped(err))
 	}
 	return fmt.Sprintf("Job %s on %s was started, but following it failed: %s. It may still be running.", job.ID, ref, err)
 }

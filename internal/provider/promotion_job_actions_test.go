@@ -58,8 +58,8 @@ action "elasticpath_generate_promotion_codes" "more" {
 		t.Fatalf("the triggered export is %s %s, want a completed code_export", export.Type, export.Status)
 	}
 	expectLine(t, out, `Action action\.elasticpath_export_promotion_codes\.fresh_export.*: job `+export.ID+` completed: export file ready`)
-	if codes := onlyJob(t, env.jobs(t, ref), "codes"); codes.CreatedAt.After(export.CreatedAt) {
-		t.Errorf("the export started before the codes job it follows")
+	if codes := onlyJob(t, env.jobs(t, ref), "codes"); export.CreatedAt.Before(codes.UpdatedAt) {
+		t.Errorf("the export started at %s, before the codes job it follows ended at %s", export.CreatedAt, codes.UpdatedAt)
 	}
 
 	out = cli.must("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.more")
@@ -68,7 +68,9 @@ action "elasticpath_generate_promotion_codes" "more" {
 		t.Fatalf("the invoked job is %s with %d codes, want completed with 300", more.Status, derefInt(more.Generated))
 	}
 	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: starting a code_generate job on rule-promotions/`+promo)
-	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: job `+more.ID+` processing: \d+ of 300 codes`)
+	if env.sim != nil { // the simulator's speed makes the job last long enough to be seen processing
+		expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: job `+more.ID+` processing: \d+ of 300 codes`)
+	}
 	expectLine(t, out, `Action action\.elasticpath_generate_promotion_codes\.more.*: job `+more.ID+` completed: 300 codes generated`)
 	if jobs := env.jobs(t, ref); len(jobs) != 3 {
 		t.Errorf("the promotion has %d jobs, want 3 (codes, fresh-export, more)", len(jobs))
@@ -184,7 +186,7 @@ action "elasticpath_generate_promotion_codes" "slow" {
 		t.Fatalf("an action whose job outlasts its timeout succeeded:\n%s", out)
 	}
 	running := onlyJob(t, env.jobs(t, slowRef), "slow")
-	expectLine(t, wrapLines(out), `Timed out waiting for promotion job.*Job `+running.ID+` on rule-promotions/`+slow+` was still processing when the action stopped waiting \(timeout 2s\): it may still be running`)
+	expectLine(t, wrapLines(out), `Timed out waiting for promotion job.*Job `+running.ID+` on rule-promotions/`+slow+` was still processing when the action's timeout \(2s\) ran out: it may still be running`)
 	if epcc.IsTerminal(running.Status) {
 		t.Errorf("the slow job already ended (%s): the timeout was not what stopped the action", running.Status)
 	}
@@ -260,7 +262,9 @@ func countPrefixed(codes []epcc.Code, prefix string) int {
 // no "Too many jobs", and never two active jobs at once.
 func TestAccPromotionCodeActions_waitsForJobStartedElsewhere(t *testing.T) {
 	t.Parallel()
-	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 400})
+	// The job started elsewhere lasts 4 s: long enough for terraform to start, plan and invoke while it runs.
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 150})
+	env.needsSim(t)
 	promo := env.promotion(t, epcc.PromotionsStandard, false)
 	ref := epcc.PromotionRef{API: epcc.PromotionsStandard, ID: promo}
 	cli := newTerraformCLI(t)
@@ -295,5 +299,78 @@ action "elasticpath_generate_promotion_codes" "after" {
 	}
 	if len(jobs) != 2 {
 		t.Errorf("the promotion has %d jobs, want 2", len(jobs))
+	}
+}
+
+// The actions take the resource's plan-time rules: consume_unit by API, and one code budget per promotion that
+// resources and actions of the run share. A refused plan sends no job request.
+func TestAccPromotionCodeActions_planChecks(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	cli := newTerraformCLI(t)
+	cli.must("init")
+	plan := func(config string) string {
+		t.Helper()
+		cli.write("main.tf", env.config(config, promo))
+		out, err := cli.run("plan")
+		if err == nil {
+			t.Fatalf("plan succeeded:\n%s", out)
+		}
+		return wrapLines(out)
+	}
+
+	out := plan(`
+action "elasticpath_generate_promotion_codes" "wrong_unit" {
+  config {
+    rule_promotion_id = %q
+    number_of_codes   = 10
+    consume_unit      = "per_item"
+  }
+}`)
+	expectLine(t, out, `Invalid consume_unit for this promotion API .*consume_unit "per_item" is not accepted for a job on rule_promotion_id; use one of: per_application, per_checkout`)
+
+	out = plan(`
+resource "elasticpath_promotion_job" "codes" {
+  rule_promotion_id = %[1]q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 600
+  }
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.elasticpath_generate_promotion_codes.more]
+    }
+  }
+}
+
+action "elasticpath_generate_promotion_codes" "more" {
+  config {
+    rule_promotion_id = %[1]q
+    number_of_codes   = 500
+  }
+}`)
+	expectLine(t, out, `Too many codes for one promotion .* holds 0 codes, and the code_generate jobs planned on it in this run ask for 1100 more`)
+
+	out = plan(`
+import {
+  to = elasticpath_promotion_job.adopted
+  identity = {
+    promotion_api = "coupons"
+    promotion_id  = %q
+    job_id        = "0d1e2f3a-4b5c-4a1b-9c7e-2f3d4e5a8b6c"
+  }
+}
+
+resource "elasticpath_promotion_job" "adopted" {
+  rule_promotion_id = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
+  job_type          = "code_export"
+}`)
+	expectLine(t, out, `Invalid import identity .*promotion_api is "rule-promotions" or "promotions"`)
+	if env.sim != nil {
+		if n := env.sim.RequestCount("POST", "/v2/rule-promotions/*/jobs"); n != 0 {
+			t.Errorf("%d job requests reached the API from refused plans", n)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listresourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -90,7 +89,7 @@ func (l *promotionJobListResource) List(ctx context.Context, req list.ListReques
 			result.DisplayName = jobDisplayName(job)
 			result.Diagnostics.Append(result.Identity.Set(ctx, newJobIdentity(ref, job.ID))...)
 			if req.IncludeResource {
-				result.Diagnostics.Append(result.Resource.Set(ctx, listedResource(job))...)
+				result.Diagnostics.Append(result.Resource.Set(ctx, listedResource(ctx, job))...)
 			}
 			if !push(result) {
 				return
@@ -101,13 +100,12 @@ func (l *promotionJobListResource) List(ctx context.Context, req list.ListReques
 
 // listedResource is the resource as an import of the job would find it. file_url is left out: fetching one per
 // listed export would cost a request each, and the import that adopts the job fetches its own.
-func listedResource(job epcc.Job) promotionJobResourceModel {
+func listedResource(ctx context.Context, job epcc.Job) promotionJobResourceModel {
 	var m promotionJobResourceModel
 	m.setInputs(job)
 	m.setComputed(job)
-	m.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-		"create": types.StringType, "delete": types.StringType,
-	})}
+	t, _ := jobTimeouts(ctx).GetType().(timeouts.Type)
+	m.Timeouts = timeouts.Value{Object: types.ObjectNull(t.AttrTypes)}
 	return m
 }
 

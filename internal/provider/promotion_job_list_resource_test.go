@@ -52,6 +52,16 @@ list "elasticpath_promotion_job" %q {
 }
 `, name, promo, filters)
 	}
+	// Identities and display names only, and at most two of them.
+	short := fmt.Sprintf(`
+list "elasticpath_promotion_job" "first_two" {
+  provider = elasticpath
+  limit    = 2
+  config {
+    rule_promotion_id = %q
+  }
+}
+`, promo)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -91,12 +101,14 @@ resource "elasticpath_promotion_job" "test" {
 			{
 				Query: true,
 				Config: list("all", "") + list("generated", `    job_type = "code_generate"
-    status   = "completed"`) + list("named", `    name = "large"`) + list("none", `    status = "failed"`),
+    status   = "completed"`) + list("named", `    name = "large"`) + list("none", `    status = "failed"`) + short,
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("elasticpath_promotion_job.all", 3),
 					querycheck.ExpectLength("elasticpath_promotion_job.generated", 2),
 					querycheck.ExpectLength("elasticpath_promotion_job.named", 1),
 					querycheck.ExpectLength("elasticpath_promotion_job.none", 0),
+					querycheck.ExpectLength("elasticpath_promotion_job.first_two", 2),
+					querycheck.ExpectIdentity("elasticpath_promotion_job.first_two", identity(uuidValue)),
 					querycheck.ExpectIdentity("elasticpath_promotion_job.named", identity(uuidValue)),
 					querycheck.ExpectResourceDisplayName("elasticpath_promotion_job.all",
 						queryfilter.ByResourceIdentity(identity(knownvalue.StringExact(outside.ID))),

@@ -145,14 +145,19 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Sensitive:           true,
 				PlanModifiers:       keepString,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
-				Create:            true,
-				CreateDescription: "How long to wait for the job to start and finish, including waiting for other jobs on the same promotion (default `20m`).",
-				Delete:            true,
-				DeleteDescription: "How long to wait for a running job to be cancelled (default `5m`).",
-			}),
+			"timeouts": jobTimeouts(ctx),
 		},
 	}
+}
+
+// jobTimeouts is the resource's timeouts attribute: create and delete.
+func jobTimeouts(ctx context.Context) schema.Attribute {
+	return timeouts.Attributes(ctx, timeouts.Opts{
+		Create:            true,
+		CreateDescription: "How long to wait for the job to start and finish, including waiting for other jobs on the same promotion (default `20m`).",
+		Delete:            true,
+		DeleteDescription: "How long to wait for a running job to be cancelled (default `5m`).",
+	})
 }
 
 func (r *promotionJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -290,7 +295,7 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 	defer cancel()
 	ctx = tflog.SetField(ctx, "promotion", ref.String())
 
-	job, release, diags := startJob(ctx, r.client, ref, createReq, timeout, "timeouts.create")
+	job, release, diags := startJob(ctx, r.client, ref, createReq, jobDeadline{attr: "timeouts.create", timeout: timeout})
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
@@ -377,7 +382,8 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update only ever sees a change of timeouts: every other input requires replacement.
+// Update only ever sees a change of timeouts: every other input requires replacement. The identity is set
+// too: a state written before identities existed has none when it is updated without a refresh.
 func (r *promotionJobResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan promotionJobResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -385,6 +391,9 @@ func (r *promotionJobResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if ref, ok := plan.promotionRef(); ok {
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, newJobIdentity(ref, plan.ID.ValueString()))...)
+	}
 }
 
 func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -463,9 +472,11 @@ func (r *promotionJobResource) ImportState(ctx context.Context, req resource.Imp
 		jobID string
 		err   error
 	)
+	summary := "Invalid import ID"
 	if req.ID != "" {
 		ref, jobID, err = parseImportID(req.ID)
 	} else {
+		summary = "Invalid import identity"
 		var identity jobIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
@@ -474,7 +485,7 @@ func (r *promotionJobResource) ImportState(ctx context.Context, req resource.Imp
 		ref, jobID, err = identity.parse()
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		resp.Diagnostics.AddError(summary, err.Error())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), jobID)...)

@@ -753,7 +753,7 @@ func TestStartFailureNeverSaysRefusedWithoutAPOST(t *testing.T) {
 		err     error
 		refused bool
 	}{{listing, false}, {slowDown, false}, {refused, true}, {errors.New("token: connection refused"), false}} {
-		got := startFailureDetail(ref, time.Minute, c.err)
+		got := startFailureDetail(ref, jobDeadline{attr: "timeouts.create", timeout: time.Minute}, c.err)
 		if strings.HasPrefix(got, "Elastic Path refused") != c.refused {
 			t.Errorf("%v: %q", c.err, got)
 		}

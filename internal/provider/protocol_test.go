@@ -189,3 +189,47 @@ func TestPlanWarnsWhenReplacingCompletedGenerateJob(t *testing.T) {
 		})
 	}
 }
+
+// A state written before the resource had an identity gains one on an update without refresh (a change of
+// timeouts only, applied with -refresh=false), as it does on a refresh.
+func TestUpdateSetsIdentityOfOldState(t *testing.T) {
+	ctx := context.Background()
+	server, schemas := protocolServer(t)
+	typ := schemas.ResourceSchemas["elasticpath_promotion_job"].ValueType()
+	timeoutsType := typ.(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
+	const promo, jobID = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c", "9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19"
+	job := map[string]tftypes.Value{"id": str(jobID), "promotion_id": str(promo), "job_type": str("code_export"), "status": str("completed")}
+	prior := objectOf(t, typ, job)
+	job["timeouts"] = tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
+		"create": str("45m"), "delete": tftypes.NewValue(tftypes.String, nil),
+	})
+	planned := objectOf(t, typ, job)
+	resp, err := server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "elasticpath_promotion_job", PriorState: &prior, PlannedState: &planned, Config: &planned,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warningsOf(t, resp.Diagnostics)
+	if resp.NewIdentity == nil || resp.NewIdentity.IdentityData == nil {
+		t.Fatal("the update left the resource without an identity")
+	}
+	ids, err := server.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := resp.NewIdentity.IdentityData.Unmarshal(ids.IdentitySchemas["elasticpath_promotion_job"].ValueType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := got.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"promotion_api": "promotions", "promotion_id": promo, "job_id": jobID} {
+		var v string
+		if err := attrs[name].As(&v); err != nil || v != want {
+			t.Errorf("identity %s = %q (%v), want %q", name, v, err, want)
+		}
+	}
+}

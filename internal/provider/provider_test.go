@@ -117,6 +117,7 @@ func TestJobIdentityParse(t *testing.T) {
 		{"rule-promotions", p, j}, {"promotions", p, j},
 		{"coupons", p, j}, {"promotions", "..", j}, {"promotions", p, "x?y"}, {"", p, j}, {"promotions", p, ""},
 	} {
+		valid := (parts[0] == "rule-promotions" || parts[0] == "promotions") && parts[1] == p && parts[2] == j
 		identity := jobIdentityModel{
 			PromotionAPI: types.StringValue(parts[0]), PromotionID: types.StringValue(parts[1]), JobID: types.StringValue(parts[2]),
 		}
@@ -127,6 +128,9 @@ func TestJobIdentityParse(t *testing.T) {
 		}
 		if err != nil && !strings.Contains(err.Error(), `promotion_api is "rule-promotions" or "promotions"`) {
 			t.Errorf("identity %v: the error does not say what is accepted: %v", parts, err)
+		}
+		if valid != (err == nil) || valid && (ref != epcc.PromotionRef{API: epcc.API(parts[0]), ID: p} || job != j) {
+			t.Errorf("identity %v: got %v %q %v, want valid=%v", parts, ref, job, err, valid)
 		}
 		if err == nil && newJobIdentity(ref, job) != identity {
 			t.Errorf("identity %v does not read back as itself", parts)

@@ -25,7 +25,7 @@ action "elasticpath_export_promotion_codes" "fresh_export" {
   }
 }
 
-# A fresh link to the newest export's CSV file, read anew on every run.
+# The completed exports, each with a signed link to its CSV file, fetched anew on every run.
 data "elasticpath_promotion_jobs" "exports" {
   rule_promotion_id = var.promotion_id
   job_type          = "code_export"
