@@ -100,7 +100,7 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 				if busyRounds > maxBusyRounds {
 					return nil, fmt.Errorf("starting a %s job on %s: the promotion stays busy although no job is listed as active: %w", req.Type, ref, err)
 				}
-				if serr := sleepCtx(ctx, c.newPollSchedule().next()); serr != nil {
+				if serr := sleepCtx(ctx, c.newPollSchedule().next(c.now(), nil)); serr != nil {
 					return nil, fmt.Errorf("starting a %s job on %s: %w (while the promotion was busy: %v)", req.Type, ref, serr, err)
 				}
 			}
@@ -128,7 +128,7 @@ func (c *Client) awaitAccepted(ctx context.Context, ref PromotionRef, known map[
 				return adopted, nil
 			}
 		}
-		if serr := sleepCtx(ctx, sched.next()); serr != nil {
+		if serr := sleepCtx(ctx, sched.next(c.now(), nil)); serr != nil {
 			return nil, fmt.Errorf("starting a %s job on %s: the API accepted the request but its answer was "+
 				"unreadable, and the job was not listed before waiting stopped (%v); no second request was sent: %w",
 				req.Type, ref, serr, cause)
@@ -164,11 +164,11 @@ func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job
 				"promotion": ref.String(), "busy_job_id": busy.ID, "busy_job_status": busy.Status,
 			})
 		}
-		if err := sleepCtx(ctx, sched.next()); err != nil {
+		if err := sleepCtx(ctx, sched.next(c.now(), busy)); err != nil {
 			return nil, fmt.Errorf("starting a %s job on %s: stopped waiting for job %s (%s) to finish: %w", req.Type, ref, busy.ID, busy.Status, err)
 		}
 		var err error
-		jobs, err = c.ListJobs(ctx, ref, JobFilter{})
+		jobs, err = c.pollJobs(ctx, ref)
 		if err != nil {
 			return nil, fmt.Errorf("starting a %s job on %s: waiting for job %s to finish: %w", req.Type, ref, busy.ID, err)
 		}
