@@ -142,6 +142,11 @@ type JobFilter struct {
 	Type, Status string
 }
 
+// Matches reports whether a job passes the filter, as the API's filter would decide.
+func (f JobFilter) Matches(j Job) bool {
+	return (f.Type == "" || j.Type == f.Type) && (f.Status == "" || j.Status == f.Status)
+}
+
 func (f JobFilter) expr() string {
 	var parts []string
 	if f.Type != "" {
@@ -393,6 +398,20 @@ func (c *Client) ListJobs(ctx context.Context, ref PromotionRef, f JobFilter) ([
 		return nil, err
 	}
 	jobs, err := c.listShared(ctx, ref, f)
+	if err != nil {
+		return nil, err
+	}
+	return cloneJobs(jobs), nil
+}
+
+// ReadJobs returns the promotion's jobs (every page) from the listing GetJob reads too: concurrent calls on
+// one promotion share one listing, which may be reused for ReadCacheTTL unless this client started or
+// cancelled a job on the promotion since.
+func (c *Client) ReadJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	jobs, err := c.cachedJobs(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

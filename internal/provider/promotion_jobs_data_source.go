@@ -144,15 +144,21 @@ func (d *promotionJobsDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	ref, _ := jobModel{PromotionID: cfg.PromotionID, RulePromotionID: cfg.RulePromotionID}.promotionRef()
-	jobs, err := d.client.ListJobs(ctx, ref, epcc.JobFilter{Type: cfg.JobType.ValueString(), Status: cfg.Status.ValueString()})
+	// The promotion's whole listing is shared with every job resource and data source reading it in this
+	// plan, and filtered here: the API's filter would only save bytes of a listing that is fetched anyway.
+	// Sharing is safe because that listing is fresh for this plan: it was taken at most the client's read
+	// cache lifetime (seconds) ago, and any job this provider started or cancelled on the promotion since
+	// made it be taken again.
+	jobs, err := d.client.ReadJobs(ctx, ref)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not list promotion jobs", fmt.Sprintf("Listing the jobs of %s: %s", ref, err))
 		return
 	}
+	filter := epcc.JobFilter{Type: cfg.JobType.ValueString(), Status: cfg.Status.ValueString()}
 
 	cfg.Jobs, cfg.IDs = []jobModel{}, []string{}
 	for _, job := range jobs {
-		if !cfg.Name.IsNull() && job.Name != cfg.Name.ValueString() {
+		if !filter.Matches(job) || !cfg.Name.IsNull() && job.Name != cfg.Name.ValueString() {
 			continue
 		}
 		var m jobModel
