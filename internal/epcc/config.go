@@ -155,9 +155,9 @@ func New(cfg Config) (*Client, error) {
 		c.userAgent += " " + ua
 	}
 	c.limiter = newRateLimiter(cfg.RateLimit)
-	// Waiting jobs poll within half the rate, so that however many wait at once, creates and reads keep the
-	// other half.
-	c.pollLimiter = newRateLimiter(cfg.RateLimit / 2)
+	// Waits poll within two fifths of the rate: however many wait at once, their polls stay under half of
+	// it (network jitter may bunch a few), and creates and reads keep the rest.
+	c.pollLimiter = newRateLimiter(cfg.RateLimit * 2 / 5)
 	c.http = c.newRetryClient()
 	return c, nil
 }

@@ -171,13 +171,13 @@ func TestRateLimiterHoldsOverAnySecond(t *testing.T) {
 	}
 }
 
-func TestPollsGetHalfTheRate(t *testing.T) {
+func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	c, err := New(Config{ClientID: "id", ClientSecret: "secret", RateLimit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.limiter.Limit() != 20 || c.pollLimiter.Limit() != 10 || c.limiter.Burst() != 1 || c.pollLimiter.Burst() != 1 {
-		t.Errorf("limiters: %v/%d and polls %v/%d, want 20/1 and 10/1",
+	if c.limiter.Limit() != 20 || c.pollLimiter.Limit() != 8 || c.limiter.Burst() != 1 || c.pollLimiter.Burst() != 1 {
+		t.Errorf("limiters: %v/%d and polls %v/%d, want 20/1 and 8/1",
 			c.limiter.Limit(), c.limiter.Burst(), c.pollLimiter.Limit(), c.pollLimiter.Burst())
 	}
 }

@@ -15,6 +15,14 @@ const (
 func simulateWait(length time.Duration, progress bool) (polls int, late time.Duration) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := &pollSchedule{floor: defaultPollInterval, ceiling: defaultPollMaxInterval, start: start}
+	return simulateWaitWith(length, progress, func(at time.Duration, job *Job) time.Duration {
+		return s.next(start.Add(at), job)
+	})
+}
+
+// simulateWaitWith is simulateWait with any schedule: next gets the time since the job started and the job
+// as just seen.
+func simulateWaitWith(length time.Duration, progress bool, next func(at time.Duration, job *Job) time.Duration) (polls int, late time.Duration) {
 	codes := int64((length - simulatedQueue).Seconds() * simulatedPerSecond)
 	for at := time.Duration(0); ; {
 		polls++
@@ -30,6 +38,6 @@ func simulateWait(length time.Duration, progress bool) (polls int, late time.Dur
 				job.Parameters = &JobParameters{NumberOfCodes: &codes}
 			}
 		}
-		at += s.next(start.Add(at), job)
+		at += next(at, job)
 	}
 }

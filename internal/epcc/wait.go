@@ -111,7 +111,7 @@ func sameInt(a, b *int64) bool {
 // 10%), and the number of polls grows with the logarithm of the job's length, not linearly.
 //
 // A code_generate job that reports its progress says when it will end, and the schedule then aims at that
-// moment instead: far fewer polls on long jobs and an end seen within one floor. It never extrapolates
+// moment instead: far fewer polls on long jobs and an end seen within a fraction of the floor. It never extrapolates
 // further ahead than it has watched the job progress, so a job that speeds up or a count that jumps costs
 // at most one poll too early, and a store that only reports the count at the end gets the base schedule.
 type pollSchedule struct {
@@ -135,7 +135,8 @@ func (c *Client) newPollSchedule() *pollSchedule {
 func (s *pollSchedule) next(now time.Time, job *Job) time.Duration {
 	d := min(max(now.Sub(s.start)/12, s.floor), s.ceiling)
 	if left, watched, ok := s.remaining(now, job); ok {
-		d = min(max(left, s.floor), max(d, min(watched, s.ceiling)))
+		// The guess errs early by a code or two, so the poll after it comes sooner than the floor.
+		d = min(max(left, s.floor/4), max(d, min(watched, s.ceiling)))
 	}
 	return time.Duration(float64(d) * (0.9 + 0.1*rand.Float64()))
 }
