@@ -111,9 +111,10 @@ func sameInt(a, b *int64) bool {
 // 10%), and the number of polls grows with the logarithm of the job's length, not linearly.
 //
 // A code_generate job that reports its progress says when it will end, and the schedule then aims at that
-// moment instead: far fewer polls on long jobs and an end seen within a fraction of the floor. It never extrapolates
-// further ahead than it has watched the job progress, so a job that speeds up or a count that jumps costs
-// at most one poll too early, and a store that only reports the count at the end gets the base schedule.
+// moment instead: far fewer polls on long jobs, and the end seen within a fraction of the floor. It never
+// extrapolates further ahead than it has watched the job progress, so a job that speeds up or a count that
+// jumps costs at most one poll too early, and a store that only reports the count at the end gets the base
+// schedule.
 type pollSchedule struct {
 	floor, ceiling time.Duration
 	start          time.Time // when the wait began
