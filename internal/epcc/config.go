@@ -56,6 +56,8 @@ type Client struct {
 	userAgent string
 	http      *retryablehttp.Client
 	limiter   *rate.Limiter
+	// pollLimiter paces the status polls of every wait in the process together.
+	pollLimiter *rate.Limiter
 
 	// now is the clock, replaceable in tests (token expiry).
 	now func() time.Time
@@ -152,17 +154,23 @@ func New(cfg Config) (*Client, error) {
 	if ua := strings.TrimSpace(cfg.UserAgent); ua != "" {
 		c.userAgent += " " + ua
 	}
-	if cfg.RateLimit < 0 {
-		c.limiter = rate.NewLimiter(rate.Inf, 1)
-	} else {
-		burst := int(cfg.RateLimit)
-		if burst < 1 {
-			burst = 1
-		}
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), burst)
-	}
+	c.limiter = newRateLimiter(cfg.RateLimit)
+	// Waits poll within two fifths of the rate: however many wait at once, their polls stay under half of
+	// it (network jitter may bunch a few), and creates and reads keep the rest.
+	c.pollLimiter = newRateLimiter(cfg.RateLimit * 2 / 5)
 	c.http = c.newRetryClient()
 	return c, nil
+}
+
+// newRateLimiter lets at most perSecond requests start in any one second (one every 1/perSecond when that is
+// under one a second); negative means unlimited. The burst is one request: a token bucket lets burst + rate
+// requests through in its first second, so any larger burst would break the promise that rate_limit keeps
+// the provider under the store's limit, which is counted over any one second.
+func newRateLimiter(perSecond float64) *rate.Limiter {
+	if perSecond < 0 {
+		return rate.NewLimiter(rate.Inf, 1)
+	}
+	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }
 
 func applyDefaults(cfg *Config) {

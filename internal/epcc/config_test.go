@@ -1,9 +1,12 @@
 package epcc
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 func TestValidateBaseURL(t *testing.T) {
@@ -124,5 +127,57 @@ func TestNewDefaults(t *testing.T) {
 	}
 	if c.userAgent != "terraform-provider-elasticpath-client terraform-provider-elasticpath/1.2.0 Terraform/1.11.4" {
 		t.Errorf("userAgent = %q", c.userAgent)
+	}
+}
+
+// maxInAnySecond is the most of the sorted times that fall in one half-open second [t, t+1s).
+func maxInAnySecond(times []time.Time) int {
+	most, first := 0, 0
+	for last := range times {
+		for !times[last].Before(times[first].Add(time.Second)) {
+			first++
+		}
+		most = max(most, last-first+1)
+	}
+	return most
+}
+
+// TestRateLimiterHoldsOverAnySecond drives the limiter on a fake clock: requests come as fast as it lets
+// them, from a full bucket, then again after an idle spell, and no one second may hold more than the rate.
+func TestRateLimiterHoldsOverAnySecond(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, perSecond := range []float64{1, 2.5, 10, 20, 25, 100} {
+		lim := newRateLimiter(perSecond)
+		now := start
+		var starts []time.Time
+		for i := range int(perSecond*6) + 6 {
+			if i == int(perSecond*3)+3 {
+				now = now.Add(5 * time.Second) // idle: the bucket refills
+			}
+			now = now.Add(lim.ReserveN(now, 1).DelayFrom(now))
+			starts = append(starts, now)
+		}
+		if got, want := maxInAnySecond(starts), int(math.Ceil(perSecond)); got > want {
+			t.Errorf("rate %v: %d requests started within one second, want at most %d", perSecond, got, want)
+		}
+		// Throughput is still the rate: the first 3 s of requests came in about 3 s.
+		n := int(perSecond*3) + 3
+		if took := starts[n-1].Sub(starts[0]); took > time.Duration(float64(n)/perSecond*float64(time.Second)) {
+			t.Errorf("rate %v: %d requests took %v", perSecond, n, took)
+		}
+	}
+	if lim := newRateLimiter(-1); lim.Limit() != rate.Inf {
+		t.Errorf("negative rate: limit %v, want unlimited", lim.Limit())
+	}
+}
+
+func TestPollsStayUnderHalfTheRate(t *testing.T) {
+	c, err := New(Config{ClientID: "id", ClientSecret: "secret", RateLimit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.limiter.Limit() != 20 || c.pollLimiter.Limit() != 8 || c.limiter.Burst() != 1 || c.pollLimiter.Burst() != 1 {
+		t.Errorf("limiters: %v/%d and polls %v/%d, want 20/1 and 8/1",
+			c.limiter.Limit(), c.limiter.Burst(), c.pollLimiter.Limit(), c.pollLimiter.Burst())
 	}
 }

@@ -142,6 +142,11 @@ type JobFilter struct {
 	Type, Status string
 }
 
+// Matches reports whether a job passes the filter, as the API's filter would decide.
+func (f JobFilter) Matches(j Job) bool {
+	return (f.Type == "" || j.Type == f.Type) && (f.Status == "" || j.Status == f.Status)
+}
+
 func (f JobFilter) expr() string {
 	var parts []string
 	if f.Type != "" {
@@ -399,6 +404,20 @@ func (c *Client) ListJobs(ctx context.Context, ref PromotionRef, f JobFilter) ([
 	return cloneJobs(jobs), nil
 }
 
+// ReadJobs returns the promotion's jobs (every page) from the listing GetJob reads too: concurrent calls on
+// one promotion share one listing, which may be reused for ReadCacheTTL unless this client started or
+// cancelled a job on the promotion since.
+func (c *Client) ReadJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
+	if err := ref.validate(); err != nil {
+		return nil, err
+	}
+	jobs, err := c.cachedJobs(ctx, ref, c.cfg.ReadCacheTTL)
+	if err != nil {
+		return nil, err
+	}
+	return cloneJobs(jobs), nil
+}
+
 // GetJob reads one job. The API has no single-job endpoint, so this lists
 // the promotion's jobs; concurrent calls on one promotion share one listing,
 // which may be reused for ReadCacheTTL.
@@ -406,7 +425,7 @@ func (c *Client) GetJob(ctx context.Context, ref PromotionRef, id string) (*Job,
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
-	jobs, err := c.cachedJobs(ctx, ref)
+	jobs, err := c.cachedJobs(ctx, ref, c.cfg.ReadCacheTTL)
 	if err != nil {
 		return nil, err
 	}

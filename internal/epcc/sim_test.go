@@ -1067,3 +1067,64 @@ func TestSimCreatePromotionIsNotResent(t *testing.T) {
 		t.Errorf("%d promotion creates sent, want 1", n)
 	}
 }
+
+// Readers of one promotion share one listing: job reads and whole-listing reads alike, until this client
+// starts a job there.
+func TestSimReadJobsSharesTheListing(t *testing.T) {
+	t.Parallel()
+	// A cache that outlives any slow machine: the test counts listings, not time.
+	e := newSimEnv(t, manualOpts(), func(c *epcc.Config) { c.ReadCacheTTL = time.Hour })
+	ctx := simCtx(t)
+	ref := e.promotion(t, ctx, epcc.RulePromotions, false)
+	job, err := e.client.CreateJob(ctx, ref, exportReq("export"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := func() int { return e.sim.RequestCount(http.MethodGet, jobsPattern(ref.API)) }
+	before := lists()
+	if _, err := e.client.GetJob(ctx, ref, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		jobs, err := e.client.ReadJobs(ctx, ref)
+		if err != nil || len(jobs) != 1 || jobs[0].ID != job.ID {
+			t.Fatalf("ReadJobs = %+v, %v", jobs, err)
+		}
+		jobs[0].Status = "scribbled" // a copy: the shared listing stays as it was
+	}
+	if got, err := e.client.GetJob(ctx, ref, job.ID); err != nil || got.Status == "scribbled" {
+		t.Fatalf("GetJob after a caller changed its copy: %+v, %v", got, err)
+	}
+	if n := lists() - before; n != 1 {
+		t.Errorf("%d listings for one GetJob and three ReadJobs, want 1", n)
+	}
+	e.clock.Advance(time.Second)
+	if _, err := e.client.StartJob(ctx, ref, exportReq("second")); err != nil {
+		t.Fatal(err)
+	}
+	before = lists()
+	jobs, err := e.client.ReadJobs(ctx, ref)
+	if err != nil || len(jobs) != 2 || lists()-before != 1 {
+		t.Errorf("after a start: %d jobs, %d listings, %v; want 2 jobs from a new listing", len(jobs), lists()-before, err)
+	}
+}
+
+func TestJobFilterMatches(t *testing.T) {
+	job := epcc.Job{Type: epcc.JobTypeExport, Status: epcc.StatusCompleted}
+	for _, c := range []struct {
+		f    epcc.JobFilter
+		want bool
+	}{
+		{epcc.JobFilter{}, true},
+		{epcc.JobFilter{Type: epcc.JobTypeExport}, true},
+		{epcc.JobFilter{Type: epcc.JobTypeGenerate}, false},
+		{epcc.JobFilter{Status: epcc.StatusCompleted}, true},
+		{epcc.JobFilter{Status: epcc.StatusFailed}, false},
+		{epcc.JobFilter{Type: epcc.JobTypeExport, Status: epcc.StatusCompleted}, true},
+		{epcc.JobFilter{Type: epcc.JobTypeExport, Status: epcc.StatusPending}, false},
+	} {
+		if got := c.f.Matches(job); got != c.want {
+			t.Errorf("%+v.Matches = %v, want %v", c.f, got, c.want)
+		}
+	}
+}

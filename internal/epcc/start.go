@@ -18,6 +18,12 @@ const maxAmbiguousResends = 5
 // its list shows no active job (the two disagreeing for a moment).
 const maxBusyRounds = 20
 
+// startListingAge is how old a listing StartJob may take its "jobs before" from: the wait that just saw the
+// previous job on the promotion end took one, and listing again would only hold the next job back. The
+// window in which someone else's identical job could be taken for ours after an ambiguous attempt grows
+// from a listing's round trip to at most this; jobs this client starts or cancels drop the listing anyway.
+const startListingAge = time.Second
+
 // reconcileGrace bounds the look for a job an ambiguous request made after the caller's context has ended.
 const reconcileGrace = 30 * time.Second
 
@@ -29,7 +35,7 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
-	before, err := c.ListJobs(ctx, ref, JobFilter{})
+	before, err := c.cachedJobs(ctx, ref, startListingAge)
 	if err != nil {
 		return nil, fmt.Errorf("starting a %s job on %s: listing existing jobs: %w", req.Type, ref, err)
 	}
@@ -100,7 +106,7 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 				if busyRounds > maxBusyRounds {
 					return nil, fmt.Errorf("starting a %s job on %s: the promotion stays busy although no job is listed as active: %w", req.Type, ref, err)
 				}
-				if serr := sleepCtx(ctx, c.newPollSchedule().next()); serr != nil {
+				if serr := sleepCtx(ctx, c.newPollSchedule().next(c.now(), nil)); serr != nil {
 					return nil, fmt.Errorf("starting a %s job on %s: %w (while the promotion was busy: %v)", req.Type, ref, serr, err)
 				}
 			}
@@ -128,7 +134,7 @@ func (c *Client) awaitAccepted(ctx context.Context, ref PromotionRef, known map[
 				return adopted, nil
 			}
 		}
-		if serr := sleepCtx(ctx, sched.next()); serr != nil {
+		if serr := sleepCtx(ctx, sched.next(c.now(), nil)); serr != nil {
 			return nil, fmt.Errorf("starting a %s job on %s: the API accepted the request but its answer was "+
 				"unreadable, and the job was not listed before waiting stopped (%v); no second request was sent: %w",
 				req.Type, ref, serr, cause)
@@ -167,11 +173,11 @@ func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job
 				trace.Busy(busy.clone())
 			}
 		}
-		if err := sleepCtx(ctx, sched.next()); err != nil {
+		if err := sleepCtx(ctx, sched.next(c.now(), busy)); err != nil {
 			return nil, fmt.Errorf("starting a %s job on %s: stopped waiting for job %s (%s) to finish: %w", req.Type, ref, busy.ID, busy.Status, err)
 		}
 		var err error
-		jobs, err = c.ListJobs(ctx, ref, JobFilter{})
+		jobs, err = c.pollJobs(ctx, ref)
 		if err != nil {
 			return nil, fmt.Errorf("starting a %s job on %s: waiting for job %s to finish: %w", req.Type, ref, busy.ID, err)
 		}

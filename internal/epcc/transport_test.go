@@ -414,7 +414,7 @@ func TestRateLimitApplied(t *testing.T) {
 	srv := newTestServer(t, okAPI())
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RateLimit = 20 })
 	ctx := testCtx(t)
-	// The burst (20) is used by the first requests; the rest are spaced 50ms.
+	// After the first request, the rest are spaced 50ms.
 	start := time.Now()
 	for i := 0; i < 25; i++ {
 		if _, err := c.ListJobs(ctx, testRef, JobFilter{}); err != nil {

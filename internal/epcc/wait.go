@@ -28,7 +28,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 	var last *Job
 	unlisted := false
 	for {
-		jobs, err := c.listShared(ctx, ref, JobFilter{})
+		jobs, err := c.pollJobs(ctx, ref)
 		if err != nil {
 			if ctx.Err() != nil {
 				return last, waitCtxError(ctx, ref, id, last, unlisted)
@@ -43,7 +43,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 				})
 			}
 			unlisted = true
-			if err := sleepCtx(ctx, sched.next()); err != nil {
+			if err := sleepCtx(ctx, sched.next(c.now(), nil)); err != nil {
 				return last, waitCtxError(ctx, ref, id, last, unlisted)
 			}
 			continue
@@ -68,10 +68,20 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		case StatusCancelled:
 			return job, &JobCancelledError{Job: job.clone()}
 		}
-		if err := sleepCtx(ctx, sched.next()); err != nil {
+		if err := sleepCtx(ctx, sched.next(c.now(), job)); err != nil {
 			return last, waitCtxError(ctx, ref, id, last, unlisted)
 		}
 	}
+}
+
+// pollJobs lists the promotion's jobs for a wait, within the process's share of polls.
+func (c *Client) pollJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
+	if err := c.pollLimiter.Wait(ctx); err != nil {
+		// The next free slot comes after ctx ends: let it end, so that callers report their deadline.
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return c.listShared(ctx, ref, JobFilter{})
 }
 
 func waitCtxError(ctx context.Context, ref PromotionRef, id string, last *Job, unlisted bool) error {
@@ -96,23 +106,64 @@ func sameInt(a, b *int64) bool {
 	return *a == *b
 }
 
-// pollSchedule grows the delay ×1.5 per poll up to a cap, with ±10% jitter
-// so that many waiters do not poll in lockstep.
+// pollSchedule says when to look at a job again. Its base is a twelfth of the time waited so far, within
+// [floor, ceiling]: a job that ends just after a poll is seen at most ~8% of its run time later (the aim is
+// 10%), and the number of polls grows with the logarithm of the job's length, not linearly.
+//
+// A code_generate job that reports its progress says when it will end, and the schedule then aims at that
+// moment instead: far fewer polls on long jobs, and the end seen within a fraction of the floor. It never
+// extrapolates further ahead than it has watched the job progress, so a job that speeds up or a count that
+// jumps costs at most one poll too early, and a store that only reports the count at the end gets the base
+// schedule.
 type pollSchedule struct {
-	delay, max time.Duration
+	floor, ceiling time.Duration
+	start          time.Time // when the wait began
+	first          *progress // the first sight of the job generating codes
+	latest         int64     // the count seen last
+}
+
+type progress struct {
+	at        time.Time
+	generated int64
 }
 
 func (c *Client) newPollSchedule() *pollSchedule {
-	return &pollSchedule{delay: c.cfg.PollInterval, max: c.cfg.PollMaxInterval}
+	return &pollSchedule{floor: c.cfg.PollInterval, ceiling: c.cfg.PollMaxInterval, start: c.now()}
 }
 
-func (s *pollSchedule) next() time.Duration {
-	d := s.delay
-	s.delay = s.delay * 3 / 2
-	if s.delay > s.max {
-		s.delay = s.max
+// next is the delay before the next poll, given the job as seen at now (nil when it was not listed). Up to
+// a tenth of it is taken off at random, so that waits started together drift apart.
+func (s *pollSchedule) next(now time.Time, job *Job) time.Duration {
+	d := min(max(now.Sub(s.start)/12, s.floor), s.ceiling)
+	if left, watched, ok := s.remaining(now, job); ok {
+		// The guess errs early by a code or two, so the poll after it comes sooner than the floor.
+		d = min(max(left, s.floor/4), max(d, min(watched, s.ceiling)))
 	}
-	return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
+	return time.Duration(float64(d) * (0.9 + 0.1*rand.Float64()))
+}
+
+// remaining estimates how long a processing code_generate job has left, from the codes it made since it
+// was first seen making them, and says how long that has been watched.
+func (s *pollSchedule) remaining(now time.Time, job *Job) (left, watched time.Duration, ok bool) {
+	if job == nil || job.Status != StatusProcessing || job.Generated == nil ||
+		job.Parameters == nil || job.Parameters.NumberOfCodes == nil {
+		return 0, 0, false
+	}
+	g, total := *job.Generated, *job.Parameters.NumberOfCodes
+	if s.first == nil || g < s.latest {
+		// A count that goes back (a store that recounts) starts the estimate over.
+		s.first, s.latest = &progress{at: now, generated: g}, g
+		return 0, 0, false
+	}
+	s.latest = g
+	made, watched := g-s.first.generated, now.Sub(s.first.at)
+	if made <= 0 || watched <= 0 {
+		return 0, 0, false
+	}
+	// Counts are whole codes: one more than counted bounds the true rate from above, so the guess lands at
+	// or before the end, never after it.
+	perCode := watched / time.Duration(made+1)
+	return time.Duration(max(total-g, 0)) * perCode, watched, true
 }
 
 // sleepCtx sleeps d or until ctx ends, whichever comes first.

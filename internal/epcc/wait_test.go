@@ -163,14 +163,65 @@ func TestWaitJobContextCancelIsPrompt(t *testing.T) {
 	}
 }
 
-func TestPollSchedule(t *testing.T) {
-	s := &pollSchedule{delay: 100 * time.Millisecond, max: 400 * time.Millisecond}
-	want := []int64{100, 150, 225, 337, 400, 400} // milliseconds
-	for i, ms := range want {
-		d := s.next()
-		w := time.Duration(ms) * time.Millisecond
-		if d < w*85/100 || d > w*115/100 {
-			t.Errorf("poll %d: %v, want about %v", i, d, w)
+func TestPollScheduleBase(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &pollSchedule{floor: 250 * time.Millisecond, ceiling: 10 * time.Second, start: start}
+	for _, c := range []struct{ waited, want time.Duration }{
+		{0, 250 * time.Millisecond},               // the floor
+		{2 * time.Second, 250 * time.Millisecond}, // still the floor
+		{6 * time.Second, 500 * time.Millisecond}, // a twelfth of the wait
+		{time.Minute, 5 * time.Second},
+		{20 * time.Minute, 10 * time.Second}, // the ceiling
+	} {
+		for range 20 {
+			if d := s.next(start.Add(c.waited), nil); d < c.want*9/10 || d > c.want {
+				t.Fatalf("after %v: %v, want %v less up to a tenth", c.waited, d, c.want)
+			}
+		}
+	}
+}
+
+func TestPollScheduleAimsAtTheEnd(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := &pollSchedule{floor: 250 * time.Millisecond, ceiling: 10 * time.Second, start: start}
+	job := func(generated int64) *Job {
+		return &Job{Type: JobTypeGenerate, Status: StatusProcessing, Generated: &generated,
+			Parameters: &JobParameters{NumberOfCodes: int64Ptr(1000)}}
+	}
+	// First sight of progress: nothing to go by yet.
+	if d := s.next(start.Add(time.Second), job(0)); d > 250*time.Millisecond {
+		t.Fatalf("first sight: %v", d)
+	}
+	// 10 codes a second, watched for 4 s: 96 s left, but never further ahead than watched (4 s).
+	if d := s.next(start.Add(5*time.Second), job(40)); d < 3600*time.Millisecond || d > 4*time.Second {
+		t.Errorf("watched 4s: %v, want about 4s", d)
+	}
+	// Watched 98 s: the 10 codes left take 98 s / 991 each at most (one code more than the 990 seen).
+	want := 10 * 98 * time.Second / 991
+	if d := s.next(start.Add(99*time.Second), job(990)); d < want*9/10 || d > want {
+		t.Errorf("10 codes left: %v, want %v less up to a tenth", d, want)
+	}
+	// A count that goes back starts over (another job, or a store that recounts).
+	if d := s.next(start.Add(100*time.Second), job(5)); d > 100*time.Second/12 {
+		t.Errorf("count went back: %v", d)
+	}
+}
+
+func int64Ptr(v int64) *int64 { return &v }
+
+// TestPollScheduleTargets runs the schedule on a simulated clock over job lengths from 1 s to 20 min: the
+// end is seen within max(0.3 s, 10% of the job's time), and a job that reports its progress is polled at
+// most length/2s + 15 times.
+func TestPollScheduleTargets(t *testing.T) {
+	for length := time.Second; length <= 20*time.Minute; length = length * 21 / 20 {
+		for _, progress := range []bool{true, false} {
+			polls, late := simulateWait(length, progress)
+			if limit := max(300*time.Millisecond, length/10); late > limit {
+				t.Errorf("%v job (progress %v): end seen %v late, want at most %v", length, progress, late, limit)
+			}
+			if budget := int(length/(2*time.Second)) + 15; progress && polls > budget {
+				t.Errorf("%v job: %d polls, want at most %d", length, polls, budget)
+			}
 		}
 	}
 }
@@ -273,5 +324,27 @@ func TestLockSerializesStartAndWait(t *testing.T) {
 	}
 	if store.count("promo-1") != 3 || store.posts.Load() != 3 {
 		t.Errorf("jobs %d posts %d: not serialized", store.count("promo-1"), store.posts.Load())
+	}
+}
+
+// Waits poll within the process's share of polls: with that share taken for a minute ahead, a wait makes
+// no request before its deadline, and says why it stopped.
+func TestWaitJobPollsWithinItsShare(t *testing.T) {
+	store := newJobStore()
+	store.add("promo-1", JobTypeGenerate, "g", nil, StatusProcessing)
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RateLimit = 2 })
+	c.pollLimiter.ReserveN(time.Now(), 1) // the bucket's one token
+	for range 60 {
+		c.pollLimiter.ReserveN(time.Now(), 1) // one poll a second for the next minute
+	}
+	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.WaitJob(ctx, testRef, "job-0001", nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the deadline", err)
+	}
+	if n := store.lists.Load(); n != 0 {
+		t.Errorf("%d listings although no poll was due", n)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -59,9 +61,12 @@ type Faults struct {
 	queue     []*liveFault
 	rateLimit int
 	recent    []time.Time // accepted requests within the last second
+	refusals  int         // requests refused by the rate limit since it was set
+	// now is the rate limit's clock: real time, not the simulated one, since it counts real requests.
+	now func() time.Time
 }
 
-func newFaults() *Faults { return &Faults{} }
+func newFaults() *Faults { return &Faults{now: time.Now} }
 
 // Add queues faults. For each request the first live fault that matches it
 // applies, so several Adds with Times: 1 script a sequence of answers.
@@ -88,34 +93,44 @@ func (f *Faults) Pending() int {
 }
 
 // SetRateLimit answers 429 to requests beyond perSecond in any one-second
-// window of real time. 0 disables the limit.
+// window of real time, as a store's gateway does. Every other refusal carries
+// a Retry-After header (whole seconds until the window has room) and the others
+// none, since real gateways do both. Refused requests are not handled and do
+// not count against the window. 0 disables the limit.
 func (f *Faults) SetRateLimit(perSecond int) {
 	f.mu.Lock()
 	f.rateLimit = perSecond
 	f.recent = nil
+	f.refusals = 0
 	f.mu.Unlock()
 }
 
 // allow records a request against the rate limit and reports whether it is
-// within it.
-func (f *Faults) allow() bool {
+// within it. A refusal comes with the Retry-After value to send, or "" for none.
+func (f *Faults) allow() (ok bool, retryAfter string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.rateLimit <= 0 {
-		return true
+		return true, ""
 	}
-	now := time.Now()
+	now := f.now()
 	cutoff := now.Add(-time.Second)
 	i := 0
 	for i < len(f.recent) && !f.recent[i].After(cutoff) {
 		i++
 	}
 	f.recent = f.recent[i:]
-	if len(f.recent) >= f.rateLimit {
-		return false
+	if len(f.recent) < f.rateLimit {
+		f.recent = append(f.recent, now)
+		return true, ""
 	}
-	f.recent = append(f.recent, now)
-	return true
+	f.refusals++
+	if f.refusals%2 == 0 {
+		return false, ""
+	}
+	// The oldest request in the window leaves it a second after it came.
+	wait := f.recent[0].Add(time.Second).Sub(now)
+	return false, strconv.Itoa(int(math.Ceil(wait.Seconds())))
 }
 
 // take returns the fault that applies to a request, using up one of its

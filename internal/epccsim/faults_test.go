@@ -3,6 +3,7 @@ package epccsim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -273,6 +274,50 @@ func TestRateLimit(t *testing.T) {
 		if r := h.do(http.MethodGet, path, nil); r.status != http.StatusOK {
 			t.Fatalf("rate limit disabled but got %d", r.status)
 		}
+	}
+}
+
+// TestRateLimitWindow steps the limit's clock by hand: N requests pass in any one second, the rest are
+// refused with Retry-After on every other refusal, and the tally keeps answered and refused apart.
+func TestRateLimitWindow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	path := "/v2/rule-promotions/" + id
+	clock := NewManualClock(testStart)
+	h.sim.Faults().mu.Lock()
+	h.sim.Faults().now = clock.Now
+	h.sim.Faults().mu.Unlock()
+	h.sim.Faults().SetRateLimit(3)
+	before := h.sim.Tally("", "")
+
+	var got []string
+	step := func(d time.Duration) {
+		clock.Advance(d)
+		r := h.do(http.MethodGet, path, nil)
+		got = append(got, fmt.Sprintf("%d:%s", r.status, r.header.Get("Retry-After")))
+	}
+	step(0)                      // t=0     passes
+	step(400 * time.Millisecond) // t=0.4   passes
+	step(400 * time.Millisecond) // t=0.8   passes: 3 within the second
+	step(100 * time.Millisecond) // t=0.9   refused, told to wait for t=1.0
+	step(0)                      // t=0.9   refused, no header
+	step(100 * time.Millisecond) // t=1.0   the t=0 request left the window: passes
+	step(0)                      // t=1.0   refused again, with a header
+	step(400 * time.Millisecond) // t=1.4   the t=0.4 one left: passes
+	want := []string{"200:", "200:", "200:", "429:1", "429:", "200:", "429:1", "200:"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("answers = %v, want %v", got, want)
+	}
+	tally := h.sim.Tally("", "")
+	if a, r := tally.Answered-before.Answered, tally.Refused-before.Refused; a != 5 || r != 3 {
+		t.Errorf("tally: %d answered, %d refused; want 5 and 3", a, r)
+	}
+	if n := h.sim.RequestCount(http.MethodGet, path); n != 8 {
+		t.Errorf("RequestCount = %d, want every one of the 8 requests", n)
+	}
+	if r := h.sim.Tally(http.MethodGet, "/v2/rule-promotions/*").Refused; r != 3 {
+		t.Errorf("refused on the promotion path: %d", r)
 	}
 }
 

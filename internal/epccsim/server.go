@@ -81,7 +81,8 @@ type Server struct {
 	tokens     map[string]token
 	promotions map[string]*promotion
 	files      map[string]*exportFile
-	counts     map[string]int // "METHOD /path" → requests seen
+	counts     map[string]int // "METHOD /path" → requests seen, refused ones included
+	refused    map[string]int // "METHOD /path" → requests the rate limit refused
 }
 
 // New returns a Server configured by opts.
@@ -102,6 +103,7 @@ func (s *Server) resetState() {
 	s.promotions = map[string]*promotion{}
 	s.files = map[string]*exportFile{}
 	s.counts = map[string]int{}
+	s.refused = map[string]int{}
 }
 
 // ClientID is the client_id the token endpoint accepts.
@@ -124,20 +126,38 @@ func (s *Server) Reset() {
 	s.faults.SetRateLimit(0)
 }
 
-// RequestCount reports how many requests arrived whose method and path match.
-// method "" matches any method; pathPattern follows Fault.Path ("*" stands for
-// one path segment, "" for any path).
+// RequestCount reports how many requests arrived whose method and path match,
+// answered or refused by the rate limit. method "" matches any method;
+// pathPattern follows Fault.Path ("*" stands for one path segment, "" for any
+// path).
 func (s *Server) RequestCount(method, pathPattern string) int {
+	t := s.Tally(method, pathPattern)
+	return t.Answered + t.Refused
+}
+
+// RequestTally splits the requests that arrived: those the API answered
+// (injected faults included) and those the rate limit refused with a 429.
+type RequestTally struct {
+	Answered, Refused int
+}
+
+// Tally counts the requests whose method and path match, as RequestCount
+// does, answered and refused apart.
+func (s *Server) Tally(method, pathPattern string) RequestTally {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for key, c := range s.counts {
-		m, p, _ := strings.Cut(key, " ")
-		if methodMatches(method, m) && pathMatches(pathPattern, p) {
-			n += c
+	sum := func(counts map[string]int) int {
+		n := 0
+		for key, c := range counts {
+			m, p, _ := strings.Cut(key, " ")
+			if methodMatches(method, m) && pathMatches(pathPattern, p) {
+				n += c
+			}
 		}
+		return n
 	}
-	return n
+	refused := sum(s.refused)
+	return RequestTally{Answered: sum(s.counts) - refused, Refused: refused}
 }
 
 func (s *Server) now() time.Time { return s.opts.Clock.Now() }
@@ -145,12 +165,21 @@ func (s *Server) now() time.Time { return s.opts.Clock.Now() }
 // ServeHTTP counts the request, applies the rate limit and any injected
 // fault, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := r.Method + " " + r.URL.Path
+	ok, retryAfter := s.faults.allow()
 	s.mu.Lock()
-	s.counts[r.Method+" "+r.URL.Path]++
+	s.counts[key]++
+	if !ok {
+		s.refused[key]++
+	}
 	s.mu.Unlock()
 
-	if !s.faults.allow() {
-		writeReply(w, numErr(http.StatusTooManyRequests, "Too Many Requests", "Rate limit exceeded, please retry later", ""))
+	if !ok {
+		rep := numErr(http.StatusTooManyRequests, "Too Many Requests", "Rate limit exceeded, please retry later", "")
+		if retryAfter != "" {
+			rep.header = http.Header{"Retry-After": {retryAfter}}
+		}
+		writeReply(w, rep)
 		return
 	}
 	if f, ok := s.faults.take(r.Method, r.URL.Path); ok {

@@ -52,18 +52,23 @@ func (f jobFilterModel) promotionRef() (epcc.PromotionRef, bool) {
 	return jobModel{PromotionID: f.PromotionID, RulePromotionID: f.RulePromotionID}.promotionRef()
 }
 
-// findJobs lists the promotion's jobs that pass the filter: job type and status (null means any), and an
+// findJobs returns the promotion's jobs that pass the filter: job type and status (null means any), and an
 // exact name.
+//
+// The promotion's whole listing is shared with every job resource, data source and list reading it in this
+// run, and filtered here: the API's filter would only save bytes of a listing that is fetched anyway. Sharing
+// is safe because that listing is fresh for this run: it was taken at most the client's read cache lifetime
+// (seconds) ago, and any job this provider started or cancelled on the promotion since made it be taken again.
 func findJobs(ctx context.Context, client *epcc.Client, f jobFilterModel) (epcc.PromotionRef, []epcc.Job, error) {
 	ref, _ := f.promotionRef()
-	jobs, err := client.ListJobs(ctx, ref, epcc.JobFilter{Type: f.JobType.ValueString(), Status: f.Status.ValueString()})
+	jobs, err := client.ReadJobs(ctx, ref)
 	if err != nil {
 		return ref, nil, fmt.Errorf("listing the jobs of %s: %w", ref, err)
 	}
-	if f.Name.IsNull() {
-		return ref, jobs, nil
-	}
-	return ref, slices.DeleteFunc(jobs, func(j epcc.Job) bool { return j.Name != f.Name.ValueString() }), nil
+	filter := epcc.JobFilter{Type: f.JobType.ValueString(), Status: f.Status.ValueString()}
+	return ref, slices.DeleteFunc(jobs, func(j epcc.Job) bool {
+		return !filter.Matches(j) || !f.Name.IsNull() && j.Name != f.Name.ValueString()
+	}), nil
 }
 
 func (d *promotionJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {

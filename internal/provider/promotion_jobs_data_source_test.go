@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
@@ -96,8 +99,30 @@ data "elasticpath_promotion_jobs" "standard" {
 				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.standard", "jobs.0.promotion_id", standard),
 				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.standard", "jobs.0.status", "completed"),
 			),
-		}},
+		}, refreshListsOnce(env)},
 	})
+}
+
+// refreshListsOnce is a refresh step that wants each promotion's jobs listed once, however many job
+// resources and data sources read them.
+func refreshListsOnce(env *accEnv) resource.TestStep {
+	var before [2]int
+	count := func() [2]int {
+		return [2]int{env.sim.RequestCount(http.MethodGet, "/v2/rule-promotions/*/jobs"),
+			env.sim.RequestCount(http.MethodGet, "/v2/promotions/*/jobs")}
+	}
+	return resource.TestStep{
+		SkipFunc:     func() (bool, error) { return env.sim == nil, nil },
+		PreConfig:    func() { before = count() },
+		RefreshState: true,
+		Check: func(*terraform.State) error {
+			after := count()
+			if rule, standard := after[0]-before[0], after[1]-before[1]; rule != 1 || standard != 1 {
+				return fmt.Errorf("refreshing listed the rule promotion's jobs %d times and the standard one's %d, want 1 each", rule, standard)
+			}
+			return nil
+		},
+	}
 }
 
 func TestAccPromotionJobsDataSource_invalidFilters(t *testing.T) {

@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cancelDur   = fs.Duration("cancel-duration", 50*time.Millisecond, "how long a Rule Promotions job stays cancelling")
 		fileURLLife = fs.Duration("file-url-lifetime", 15*time.Minute, "lifetime of signed export URLs")
 		clockFactor = fs.Float64("clock-factor", 1, "how many times faster than real time the simulated clock runs")
+		rateLimit   = fs.Int("rate-limit", 0, "requests allowed in any one second of real time, beyond which it answers 429 (0: no limit)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		FileURLLifetime: *fileURLLife,
 		Clock:           epccsim.NewScaledClock(*clockFactor),
 	})
+	sim.Faults().SetRateLimit(*rateLimit)
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -134,7 +134,7 @@ func TestRunInProcess(t *testing.T) {
 	outR, outW := io.Pipe()
 	var logs lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-listen", "127.0.0.1:0"}, outW, &logs) }()
+	go func() { done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-rate-limit", "1"}, outW, &logs) }()
 
 	env := readEnv(t, outR, 3)
 	if env["EPCC_CLIENT_ID"] != "epccsim-client-id" || env["EPCC_CLIENT_SECRET"] != "epccsim-client-secret" {
@@ -147,6 +147,19 @@ func TestRunInProcess(t *testing.T) {
 	_ = res.Body.Close()
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unauthenticated request: %d", res.StatusCode)
+	}
+	// -rate-limit 1: one request a second passes; of 50 sent back to back, some must be refused.
+	refused := false
+	for i := 0; i < 50 && !refused; i++ {
+		res, err := http.Get(env["EPCC_API_BASE_URL"] + "/v2/promotions/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		refused = res.StatusCode == http.StatusTooManyRequests
+	}
+	if !refused {
+		t.Error("-rate-limit 1 refused none of 50 requests")
 	}
 
 	cancel()
