@@ -12,7 +12,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/sync/singleflight"
-	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the US East region of Elastic Path Commerce Cloud.
@@ -27,6 +26,7 @@ const (
 	defaultPollInterval    = 250 * time.Millisecond
 	defaultPollMaxInterval = 10 * time.Second
 	defaultReadCacheTTL    = 5 * time.Second
+	defaultThrottleTimeout = 10 * time.Minute
 
 	userAgentProduct = "terraform-provider-elasticpath-client"
 )
@@ -47,6 +47,12 @@ type Config struct {
 	PollMaxInterval time.Duration // wait-poll cap; default 10s
 	ReadCacheTTL    time.Duration // how long GetJob may reuse a promotion's job listing; default 5s; negative disables
 	HTTPClient      *http.Client  // optional base client; its Transport is used under retryablehttp
+	// Limits, when set, are request budgets shared with other clients of the same store (NewLimits);
+	// RateLimit is then ignored. Nil gives the client budgets of its own.
+	Limits *Limits
+	// ThrottleTimeout bounds how long a request keeps retrying 429s when its context has no deadline;
+	// with a deadline, 429s are retried until it. Default 10m.
+	ThrottleTimeout time.Duration
 }
 
 // Client talks to one Elastic Path store. It is safe for concurrent use.
@@ -55,9 +61,7 @@ type Client struct {
 	baseURL   string
 	userAgent string
 	http      *retryablehttp.Client
-	limiter   *rate.Limiter
-	// pollLimiter paces the status polls of every wait in the process together.
-	pollLimiter *rate.Limiter
+	limits    *Limits
 
 	// now is the clock, replaceable in tests (token expiry).
 	now func() time.Time
@@ -154,23 +158,12 @@ func New(cfg Config) (*Client, error) {
 	if ua := strings.TrimSpace(cfg.UserAgent); ua != "" {
 		c.userAgent += " " + ua
 	}
-	c.limiter = newRateLimiter(cfg.RateLimit)
-	// Waits poll within two fifths of the rate: however many wait at once, their polls stay under half of
-	// it (network jitter may bunch a few), and creates and reads keep the rest.
-	c.pollLimiter = newRateLimiter(cfg.RateLimit * 2 / 5)
+	c.limits = cfg.Limits
+	if c.limits == nil {
+		c.limits = NewLimits(cfg.RateLimit)
+	}
 	c.http = c.newRetryClient()
 	return c, nil
-}
-
-// newRateLimiter lets at most perSecond requests start in any one second (one every 1/perSecond when that is
-// under one a second); negative means unlimited. The burst is one request: a token bucket lets burst + rate
-// requests through in its first second, so any larger burst would break the promise that rate_limit keeps
-// the provider under the store's limit, which is counted over any one second.
-func newRateLimiter(perSecond float64) *rate.Limiter {
-	if perSecond < 0 {
-		return rate.NewLimiter(rate.Inf, 1)
-	}
-	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }
 
 func applyDefaults(cfg *Config) {
@@ -206,5 +199,8 @@ func applyDefaults(cfg *Config) {
 	}
 	if cfg.ReadCacheTTL == 0 {
 		cfg.ReadCacheTTL = defaultReadCacheTTL
+	}
+	if cfg.ThrottleTimeout <= 0 {
+		cfg.ThrottleTimeout = defaultThrottleTimeout
 	}
 }

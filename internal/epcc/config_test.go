@@ -96,8 +96,11 @@ func TestNewDefaults(t *testing.T) {
 	if c.baseURL != DefaultBaseURL {
 		t.Errorf("baseURL = %q", c.baseURL)
 	}
-	if c.cfg.MaxRetries != 0 || c.http.RetryMax != 0 {
+	if c.cfg.MaxRetries != 0 {
 		t.Errorf("negative MaxRetries should mean no retries, got %d", c.cfg.MaxRetries)
+	}
+	if c.cfg.ThrottleTimeout != defaultThrottleTimeout {
+		t.Errorf("ThrottleTimeout = %v, want the default", c.cfg.ThrottleTimeout)
 	}
 	if c.cfg.RetryWaitMax != time.Second {
 		t.Errorf("RetryWaitMax should be raised to RetryWaitMin, got %v", c.cfg.RetryWaitMax)
@@ -176,8 +179,8 @@ func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.limiter.Limit() != 20 || c.pollLimiter.Limit() != 8 || c.limiter.Burst() != 1 || c.pollLimiter.Burst() != 1 {
+	if c.limits.requests.limiter.Limit() != 20 || c.limits.polls.Limit() != 8 || c.limits.requests.limiter.Burst() != 1 || c.limits.polls.Burst() != 1 {
 		t.Errorf("limiters: %v/%d and polls %v/%d, want 20/1 and 8/1",
-			c.limiter.Limit(), c.limiter.Burst(), c.pollLimiter.Limit(), c.pollLimiter.Burst())
+			c.limits.requests.limiter.Limit(), c.limits.requests.limiter.Burst(), c.limits.polls.Limit(), c.limits.polls.Burst())
 	}
 }

@@ -147,7 +147,8 @@ func (e *MalformedAnswerError) Error() string {
 
 // send performs the attempts of one request with one token.
 func (c *Client) send(ctx context.Context, call apiCall, body []byte, contentType, token string) (int, []byte, error) {
-	st := &reqState{policy: call.policy, method: call.method, path: call.path}
+	st := &reqState{policy: call.policy, method: call.method, path: call.path,
+		maxFailures: c.cfg.MaxRetries, throttleTimeout: c.cfg.ThrottleTimeout}
 	rctx := withReqState(ctx, st)
 	target := c.baseURL + call.path
 	if call.rawQuery != "" {

@@ -1128,3 +1128,62 @@ func TestJobFilterMatches(t *testing.T) {
 		}
 	}
 }
+
+// A 429 asks to slow down and refuses nothing: it is retried beyond the retry budget for as long as the
+// operation has time, a job POST included (one job), while 5xx and connection errors keep their budget.
+func TestSimThrottledBeyondRetryBudget(t *testing.T) {
+	t.Parallel()
+	api := epcc.RulePromotions
+	e := newSimEnv(t, manualOpts(), func(c *epcc.Config) { c.ThrottleTimeout = 300 * time.Millisecond })
+	ctx := simCtx(t)
+	ref := e.promotion(t, ctx, api, false)
+	lists := func() int { return e.sim.RequestCount(http.MethodGet, jobsPattern(api)) }
+	posts := func() int { return e.sim.RequestCount(http.MethodPost, jobsPattern(api)) }
+	throttle := func(method string, n int) epccsim.Fault {
+		return epccsim.Fault{Method: method, Path: jobsPattern(api), Kind: epccsim.FaultStatus, Status: http.StatusTooManyRequests, Times: n}
+	}
+
+	before := lists()
+	e.sim.Faults().Add(throttle(http.MethodGet, 12))
+	if _, err := e.client.ListJobs(ctx, ref, epcc.JobFilter{}); err != nil {
+		t.Fatalf("ListJobs through 12 429s (MaxRetries 4): %v", err)
+	}
+	if got := lists() - before; got != 13 {
+		t.Errorf("%d list requests, want 13", got)
+	}
+
+	// 429s in between do not use up the budget of the 503s, nor the other way round: 4 failures pass.
+	before = lists()
+	unavailable := epccsim.Fault{Method: http.MethodGet, Path: jobsPattern(api), Kind: epccsim.FaultStatus, Status: http.StatusServiceUnavailable, Times: 2}
+	e.sim.Faults().Add(throttle(http.MethodGet, 3), unavailable, throttle(http.MethodGet, 3), unavailable)
+	if _, err := e.client.ListJobs(ctx, ref, epcc.JobFilter{}); err != nil {
+		t.Fatalf("ListJobs through 429s and four 503s: %v", err)
+	}
+	if got := lists() - before; got != 11 {
+		t.Errorf("%d list requests, want 11", got)
+	}
+
+	before = posts()
+	e.sim.Faults().Add(throttle(http.MethodPost, 10))
+	job, err := e.client.StartJob(ctx, ref, exportReq("after a 429 storm"))
+	if err != nil {
+		t.Fatalf("StartJob through 10 429s: %v", err)
+	}
+	if got := posts() - before; got != 11 {
+		t.Errorf("%d job POSTs, want 11 (10 refused, 1 taken)", got)
+	}
+	all, err := e.client.ListJobs(ctx, ref, epcc.JobFilter{})
+	if err != nil || len(all) != 1 || all[0].ID != job.ID {
+		t.Errorf("jobs = %v, %v; want exactly %s", ids(all), err, job.ID)
+	}
+
+	// Without a deadline, a store that never stops answering 429 is given ThrottleTimeout.
+	e.sim.Faults().Add(throttle(http.MethodGet, 0))
+	start := time.Now()
+	_, err = e.client.ListJobs(context.Background(), ref, epcc.JobFilter{})
+	_ = asAPIError(t, err, http.StatusTooManyRequests)
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("gave up after %v, before ThrottleTimeout", took)
+	}
+	e.sim.Faults().Clear()
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/time/rate"
 )
 
 // retryPolicy says which failures may be retried for one request.
@@ -39,6 +39,13 @@ type reqState struct {
 	method  string
 	path    string
 	attempt atomic.Int32
+	// failures counts the retried 5xx, connection errors and malformed answers: at most maxFailures are.
+	// 429s are not counted: they are retried until the context's deadline, or for throttleTimeout from the
+	// first one when the context has none.
+	failures        atomic.Int32
+	maxFailures     int
+	throttleTimeout time.Duration
+	throttledSince  atomic.Int64 // unix nanoseconds of the first 429; 0 before it
 	// wrote is set once the request headers of the current attempt were
 	// written to the connection: from then on the server may have it.
 	wrote atomic.Bool
@@ -55,16 +62,16 @@ func reqStateFrom(ctx context.Context) *reqState {
 	return st
 }
 
-// attemptTransport wraps the base transport: it rate-limits every attempt,
-// records whether the request was written, and logs each attempt.
+// attemptTransport wraps the base transport: it rate-limits every attempt, slows the process down when the
+// store answers 429, records whether the request was written, and logs each attempt.
 type attemptTransport struct {
-	base    http.RoundTripper
-	limiter *rate.Limiter
+	base   http.RoundTripper
+	limits *Limits
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if err := t.limiter.Wait(ctx); err != nil {
+	if err := t.limits.requests.wait(ctx); err != nil {
 		return nil, err
 	}
 	st := reqStateFrom(ctx)
@@ -90,6 +97,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	} else {
 		fields["status"] = resp.StatusCode
 		tflog.Debug(ctx, "Elastic Path request", fields)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			t.limits.requests.throttled(ctx, retryAfter)
+		}
 	}
 	return resp, err
 }
@@ -112,7 +123,7 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 			base = dt.Clone() // our own pool, not one shared with the rest of the process
 		}
 	}
-	hc.Transport = &attemptTransport{base: base, limiter: c.limiter}
+	hc.Transport = &attemptTransport{base: base, limits: c.limits}
 	// http.Client.Timeout covers one Do call, i.e. one attempt, body included.
 	hc.Timeout = c.cfg.RequestTimeout
 	return &retryablehttp.Client{
@@ -120,9 +131,10 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 		Logger:       nil, // attempts are logged by attemptTransport through tflog
 		RetryWaitMin: c.cfg.RetryWaitMin,
 		RetryWaitMax: c.cfg.RetryWaitMax,
-		RetryMax:     c.cfg.MaxRetries,
-		CheckRetry:   checkRetry,
-		Backoff:      backoff,
+		// checkRetry keeps the budgets: MaxRetries for failures, none for 429s (see reqState).
+		RetryMax:   math.MaxInt32,
+		CheckRetry: checkRetry,
+		Backoff:    backoff,
 		// Hand back the last response or error as is: we turn it into an
 		// APIError or an OutcomeUnknownError ourselves.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -140,6 +152,11 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	st := reqStateFrom(ctx)
 	if st != nil {
 		policy = st.policy
+	}
+	if resp != nil && err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		// The store asks to slow down: the request was not taken, a job POST included, so it is sent again
+		// for as long as the operation has time (the rate limiter has already slowed the process).
+		return stillThrottling(ctx, st), nil
 	}
 	retry := false
 	if policy == policyCreate && resp != nil {
@@ -165,6 +182,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			retry = true
 		}
 	}
+	if retry && st != nil && int(st.failures.Add(1)) > st.maxFailures {
+		retry = false
+	}
 	if retry && st != nil {
 		fields := map[string]any{"method": st.method, "path": st.path, "attempt": int(st.attempt.Load())}
 		if err != nil {
@@ -175,6 +195,17 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		tflog.Debug(ctx, "Elastic Path request will be retried", fields)
 	}
 	return retry, nil
+}
+
+// stillThrottling tells whether a request answered 429 may be sent again: while its context lasts, or, when
+// the context has no deadline, for throttleTimeout from the first 429.
+func stillThrottling(ctx context.Context, st *reqState) bool {
+	if _, ok := ctx.Deadline(); ok || st == nil {
+		return true
+	}
+	now := time.Now().UnixNano()
+	st.throttledSince.CompareAndSwap(0, now)
+	return time.Duration(now-st.throttledSince.Load()) < st.throttleTimeout
 }
 
 // neverSent reports whether a failed attempt provably did not reach the
@@ -221,7 +252,8 @@ func retryableTransportError(err error) bool {
 }
 
 // backoff waits exponentially longer with jitter, or as long as Retry-After
-// asks (capped by max).
+// asks (capped by max). A 429 without Retry-After waits at most throttleWaitMax: the rate limiter already
+// spaces the process's requests, and a long pause would only leave the store's capacity unused.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
@@ -233,9 +265,15 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 			}
 			return d
 		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			maxWait = max(minWait, min(maxWait, throttleWaitMax))
+		}
 	}
 	return expBackoff(minWait, maxWait, attempt)
 }
+
+// throttleWaitMax bounds the wait before resending a request answered 429 without Retry-After.
+const throttleWaitMax = 4 * time.Second
 
 func expBackoff(minWait, maxWait time.Duration, attempt int) time.Duration {
 	if attempt > 30 {

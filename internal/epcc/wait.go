@@ -76,7 +76,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 
 // pollJobs lists the promotion's jobs for a wait, within the process's share of polls.
 func (c *Client) pollJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
-	if err := c.pollLimiter.Wait(ctx); err != nil {
+	if err := c.limits.polls.Wait(ctx); err != nil {
 		// The next free slot comes after ctx ends: let it end, so that callers report their deadline.
 		<-ctx.Done()
 		return nil, ctx.Err()

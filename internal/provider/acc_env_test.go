@@ -130,6 +130,11 @@ func (e *accEnv) config(format string, args ...any) string {
 	return e.provider + fmt.Sprintf(format, args...)
 }
 
+// configWith is config with provider settings added to the provider block, e.g. "rate_limit = 1000".
+func (e *accEnv) configWith(settings, format string, args ...any) string {
+	return strings.Replace(e.config(format, args...), `provider "elasticpath" {`, `provider "elasticpath" {`+"\n  "+settings, 1)
+}
+
 // jobs lists a promotion's jobs straight from the API, for checks that must not trust the state.
 func (e *accEnv) jobs(t *testing.T, ref epcc.PromotionRef) []epcc.Job {
 	t.Helper()

@@ -154,7 +154,7 @@ func TestAccPromotionCodeActions_failedAndTimedOut(t *testing.T) {
 	cli := newTerraformCLI(t)
 	// The provider is told promotions hold more codes than the store allows, so plan lets the job through and
 	// the store fails it.
-	cli.write("main.tf", strings.Replace(env.config(`
+	cli.write("main.tf", env.configWith("max_codes_per_promotion = 5000", `
 action "elasticpath_generate_promotion_codes" "over_limit" {
   config {
     rule_promotion_id = %q
@@ -171,7 +171,7 @@ action "elasticpath_generate_promotion_codes" "slow" {
     timeout           = "2s"
   }
 }
-`, full, slow), "provider \"elasticpath\" {", "provider \"elasticpath\" {\n  max_codes_per_promotion = 5000", 1))
+`, full, slow))
 	cli.must("init")
 
 	out, err := cli.run("apply", "-auto-approve", "-invoke=action.elasticpath_generate_promotion_codes.over_limit")

@@ -1146,3 +1146,47 @@ resource "elasticpath_promotion_job" "p%d" {
 		t.Logf("two plans over 10 promotions with 10 jobs each: %d check requests", n)
 	}
 }
+
+// Other pipelines share the store's rate limit: a storm of 429s, longer than the retry budget (max_retries 4),
+// on the job POST and on every listing while the job runs, ends in one completed job, not a tainted one.
+func TestAccPromotionJob_throttledThroughout(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 200})
+	env.needsSim(t)
+	promo := env.promotion(t, epcc.RulePromotions, false)
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	jobs := "/v2/rule-promotions/*/jobs"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				env.sim.Faults().Add(
+					epccsim.Fault{Method: http.MethodPost, Path: jobs, Kind: epccsim.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "0", Times: 8},
+					// The listing before the start passes; the storm meets the wait's polls.
+					epccsim.Fault{Method: http.MethodGet, Path: jobs, Kind: epccsim.FaultDelay, Times: 1},
+					epccsim.Fault{Method: http.MethodGet, Path: jobs, Kind: epccsim.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "0", Times: 15},
+				)
+			},
+			// A high rate_limit keeps the slow-down short: the floor it falls to is a fortieth of it.
+			Config: env.configWith("rate_limit = 1000", `
+resource "elasticpath_promotion_job" "test" {
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  parameters = {
+    number_of_codes = 300
+  }
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(jobAddr, "status", "completed"),
+				resource.TestCheckResourceAttr(jobAddr, "generated_codes", "300"),
+				checkJobCount(env, ref, 1),
+				func(*terraform.State) error {
+					if n := env.sim.Faults().Pending(); n != 0 {
+						return fmt.Errorf("%d of the scripted 429 storms were not used up", n)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -125,8 +127,10 @@ func (p *elasticPathProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "Retries of a failed request (429, 5xx, connection errors) after the first attempt. " +
-					"Falls back to `" + EnvMaxRetries + "`; defaults to 4. A job-creating request is never resent blindly.",
+				MarkdownDescription: "Retries of a failed request (5xx, connection errors, malformed answers) after the " +
+					"first attempt. Falls back to `" + EnvMaxRetries + "`; defaults to 4. A job-creating request is never " +
+					"resent blindly. A 429 is not a failure: it is retried for as long as the operation has time (see " +
+					"Rate limits).",
 				Optional: true,
 				Validators: []validator.Int64{
 					int64validator.Between(0, 20),
@@ -140,8 +144,10 @@ func (p *elasticPathProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"rate_limit": schema.Float64Attribute{
-				MarkdownDescription: "Most requests per second this provider sends. Falls back to `" + EnvRateLimit +
-					"`; defaults to 20, under the 25 requests/s of a development store.",
+				MarkdownDescription: "Most requests per second this provider process sends to the store, counted over " +
+					"any one second. Falls back to `" + EnvRateLimit + "`; defaults to 20, under the 25 requests/s of a " +
+					"development store. When the store answers 429 (other pipelines share its limit) the provider " +
+					"slows down below it and climbs back after a quiet spell (see Rate limits).",
 				Optional: true,
 				Validators: []validator.Float64{
 					float64validator.AtLeast(0.1),
@@ -173,6 +179,7 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	clientCfg.Limits = storeLimits.get(clientCfg)
 	client, err := epcc.New(clientCfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Elastic Path provider configuration", err.Error())
@@ -190,6 +197,29 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
+}
+
+// storeLimits holds the request budgets of each store this provider process talks to. Terraform configures
+// the provider once per provider block, alias and walk, and every one of those configurations that names the
+// same store, key and rate_limit shares one budget: the whole process keeps to one rate, and slows down
+// together when the store answers 429.
+var storeLimits = limitsByStore{m: map[string]*epcc.Limits{}}
+
+type limitsByStore struct {
+	mu sync.Mutex
+	m  map[string]*epcc.Limits
+}
+
+func (l *limitsByStore) get(cfg epcc.Config) *epcc.Limits {
+	key := strings.Join([]string{cfg.BaseURL, cfg.ClientID, strconv.FormatFloat(cfg.RateLimit, 'g', -1, 64)}, "\x00")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	limits, ok := l.m[key]
+	if !ok {
+		limits = epcc.NewLimits(cfg.RateLimit)
+		l.m[key] = limits
+	}
+	return limits
 }
 
 func maxCodesPerPromotion(cfg providerModel) (int64, diag.Diagnostics) {
