@@ -1,14 +1,15 @@
 // Command epcc-bench runs the real-time scenarios of `make bench` and prints their table: how late the end
 // of a job is seen, with the provider's poll schedule beside two common ones on the same jobs; jobs on one
 // promotion back to back through `terraform apply`; the job listings of a refresh-only plan; the polls of
-// many waits at once; and the 429s a store's rate limit answers.
+// many waits at once; the 429s a store's rate limit answers; and several provider processes ("pipelines")
+// sharing one store's limit.
 //
 // It serves the simulator in-process on a loopback port, with the timing of a slow store (-queue-delay,
 // -codes-per-second) and a development store's rate limit (-rate-limit), and counts requests with the
 // simulator's request counter. The terraform scenarios build the provider and run the terraform CLI named by
 // TF_ACC_TERRAFORM_PATH (else "terraform" on PATH) through dev_overrides, offline.
 //
-//	go run ./internal/cmd/epcc-bench [-only lateness,many-waits,back-to-back,refresh]
+//	go run ./internal/cmd/epcc-bench [-only lateness,many-waits,back-to-back,refresh,pipelines]
 package main
 
 import (
@@ -54,7 +55,7 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&o.queueDelay, "queue-delay", 100*time.Millisecond, "simulator: how long a job stays pending")
 	fs.Float64Var(&o.codesPerSecond, "codes-per-second", 10, "simulator: code_generate speed")
 	fs.IntVar(&o.rateLimit, "rate-limit", 25, "simulator: requests allowed in any one second")
-	only := fs.String("only", "", "comma-separated scenarios to run of lateness, many-waits, back-to-back, refresh (default all)")
+	only := fs.String("only", "", "comma-separated scenarios to run of lateness, many-waits, back-to-back, refresh, pipelines (default all)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,14 +63,15 @@ func run(args []string, out io.Writer) error {
 	for _, name := range strings.Split(*only, ",") {
 		switch name = strings.TrimSpace(name); name {
 		case "":
-		case "lateness", "many-waits", "back-to-back", "refresh":
+		case "lateness", "many-waits", "back-to-back", "refresh", "pipelines":
 			o.only[name] = true
 		default:
 			return fmt.Errorf("-only: no scenario %q", name)
 		}
 	}
-	// Every scenario is bounded: nothing here may run away on a shared machine.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	// Every scenario is bounded: nothing here may run away on a shared machine. The pipelines' rounds have
+	// bounds of their own within this.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 
 	b, err := start(o)
@@ -125,7 +127,37 @@ func run(args []string, out io.Writer) error {
 			add(got...)
 		}
 	}
-	all := b.sim.Tally("", "")
+	// The pipelines run last, each round on a simulator of its own: their 429s are what they measure, and
+	// stay out of this simulator's count.
+	var rounds []round
+	if o.runs("pipelines") {
+		for _, n := range pipelineCounts {
+			r, err := pipelines(ctx, o, n)
+			if err != nil {
+				return err
+			}
+			progress("pipelines, %d at once: %d of %d runs whole, %d jobs completed, %d of %d requests answered 429, wall %.1f s",
+				n, r.whole(), n, r.completed(), r.tally.Refused, r.tally.Answered+r.tally.Refused, r.wall.Seconds())
+			if err := r.firstErr(); err != nil {
+				progress("pipelines, %d at once: first failure: %v", n, err)
+			}
+			rounds = append(rounds, r)
+		}
+	}
+	if len(rows) > 0 {
+		if err := writeTable(out, b.sim, rows); err != nil {
+			return err
+		}
+	}
+	if len(rounds) > 0 {
+		return writePipelinesTable(out, o.rateLimit, rounds)
+	}
+	return nil
+}
+
+// writeTable prints the rows, and the 429s of the whole run on sim beside them.
+func writeTable(out io.Writer, sim *epccsim.Server, rows []row) error {
+	all := sim.Tally("", "")
 	rows = append(rows, row{measure: "requests answered 429 by the simulator's limit, the whole run",
 		project: fmt.Sprintf("%d of %d", all.Refused, all.Answered+all.Refused), target: "0"})
 
@@ -137,7 +169,7 @@ func run(args []string, out io.Writer) error {
 		copy(cmp[:], r.compared)
 		fmt.Fprintf(&table, "| %s | %s | %s | %s | %s |\n", r.measure, r.project, cmp[0], cmp[1], r.target)
 	}
-	_, err = io.WriteString(out, table.String())
+	_, err := io.WriteString(out, table.String())
 	return err
 }
 
