@@ -179,8 +179,9 @@ func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.limits.requests.limiter.Limit() != 20 || c.limits.polls.Limit() != 8 || c.limits.requests.limiter.Burst() != 1 || c.limits.polls.Burst() != 1 {
-		t.Errorf("limiters: %v/%d and polls %v/%d, want 20/1 and 8/1",
-			c.limits.requests.limiter.Limit(), c.limits.requests.limiter.Burst(), c.limits.polls.Limit(), c.limits.polls.Burst())
+	// The request rate starts at an eighth of rate_limit and climbs to it (TestAdaptiveRateCutsAndClimbsBack).
+	if c.limits.requests.ceiling != 20 || c.limits.polls.Limit() != 8 || c.limits.requests.limiter.Burst() != 1 || c.limits.polls.Burst() != 1 {
+		t.Errorf("limiters: ceiling %v burst %d and polls %v/%d, want 20, 1 and 8/1",
+			c.limits.requests.ceiling, c.limits.requests.limiter.Burst(), c.limits.polls.Limit(), c.limits.polls.Burst())
 	}
 }

@@ -11,24 +11,29 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// How the request rate adapts to a store that answers 429. The numbers were chosen by simulating P processes
-// behind a limit of 25 requests in any one second; docs/performance.md has what make bench measures with them.
+// How the request rate adapts to a store that answers 429. The numbers were chosen by running make bench's
+// pipelines scenario (P processes behind a limit of 25 requests in any one second) with other values:
+// docs/performance.md has the figures they give.
 const (
-	// cutSpacing: 429s that answer requests already in flight when the rate was cut are one signal, not many.
-	cutSpacing = 250 * time.Millisecond
+	// startShare: a process starts at this share of rate_limit and doubles its rate every second until the
+	// store first answers 429 (or rate_limit is reached), so that P pipelines starting together do not open
+	// with P times the store's limit.
+	startShare = 1.0 / 8
+	// cutFactor: what a 429 leaves of the rate.
+	cutFactor = 0.7
+	// cutSpacing: the 429s that answer requests already sent before the last cut took effect are one signal.
+	cutSpacing = 500 * time.Millisecond
 	// quietSpell: how long without a 429 before the rate climbs again.
 	quietSpell = 2 * time.Second
-	// raiseEvery: one step of the climb.
+	// raiseEvery: one step of a climb.
 	raiseEvery = time.Second
 	// nearRefused: the climb is quick up to this share of the rate that was last refused, and slow beyond.
 	nearRefused = 0.9
-	// maxHold bounds how long one Retry-After may hold the whole process.
-	maxHold = time.Minute
 )
 
 // Limits are the request budgets of one store: every request goes through requests, and the status polls of
 // waits also through polls. A provider process shares one Limits between all its clients of one store, so
-// that every resource, data source and action keeps to one rate.
+// that every resource, data source, list and action keeps to one rate.
 type Limits struct {
 	requests *adaptiveRate
 	polls    *rate.Limiter
@@ -58,11 +63,12 @@ func newRateLimiter(perSecond float64) *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(perSecond), 1)
 }
 
-// adaptiveRate keeps a process under a store's rate that it shares with processes it cannot see. It halves
-// its rate on a 429 and, after a quiet spell, climbs back: quickly to just under the rate that was refused,
-// then slowly past it, up to the configured ceiling. This is how TCP shares a link: processes that all do it
-// settle near a fair share of the store's limit instead of fighting over it. A Retry-After holds every
-// request of the process until then. The limiter itself is golang.org/x/time/rate; this only moves its limit.
+// adaptiveRate keeps a process under a store's rate that it shares with processes it cannot see, the way TCP
+// shares a link: it starts low and doubles until the store first answers 429; each 429 then cuts the rate to
+// cutFactor of itself, and after a quiet spell it climbs back, quickly to just under the rate that was
+// refused, then slowly past it, up to the configured ceiling. Processes that all do this settle near a fair
+// share of the store's limit instead of fighting over it. The limiter itself is golang.org/x/time/rate; this
+// only moves its limit.
 type adaptiveRate struct {
 	limiter *rate.Limiter
 	ceiling float64 // rate_limit
@@ -73,9 +79,10 @@ type adaptiveRate struct {
 	mu        sync.Mutex
 	current   float64
 	refused   float64 // the rate when the last 429 came
+	starting  bool    // doubling until the first 429
+	slowed    bool    // cut since it was last at the ceiling, for the log
 	lastCut   time.Time
 	lastRaise time.Time
-	holdUntil time.Time
 }
 
 func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
@@ -83,6 +90,8 @@ func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
 	if ceiling > 0 {
 		a.floor = math.Max(ceiling/40, 0.1)
 		a.step = math.Max(ceiling/200, 0.05)
+		a.starting, a.lastRaise = true, now()
+		a.set(a.lastRaise, math.Max(ceiling*startShare, math.Min(ceiling, 1)))
 	}
 	return a
 }
@@ -91,40 +100,31 @@ func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
 func (a *adaptiveRate) wait(ctx context.Context) error {
 	a.mu.Lock()
 	a.climb(ctx)
-	hold := a.holdUntil.Sub(a.now())
 	a.mu.Unlock()
-	if hold > 0 {
-		if err := sleepCtx(ctx, hold); err != nil {
-			return err
-		}
-	}
 	return a.limiter.Wait(ctx)
 }
 
-// throttled takes in a 429: the rate halves, and a Retry-After (0 when none) holds every request until then.
-func (a *adaptiveRate) throttled(ctx context.Context, retryAfter time.Duration) {
+// throttled takes in a 429.
+func (a *adaptiveRate) throttled(ctx context.Context) {
 	if a.ceiling <= 0 {
 		return // unlimited by configuration
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.now()
-	if hold := now.Add(min(retryAfter, maxHold)); hold.After(a.holdUntil) {
-		a.holdUntil = hold
-	}
 	if now.Sub(a.lastCut) < cutSpacing {
 		return
 	}
-	a.refused = a.current
-	a.set(now, math.Max(a.floor, a.current/2))
+	a.starting, a.slowed, a.refused = false, true, a.current
+	a.set(now, math.Max(a.floor, a.current*cutFactor))
 	// The first step of the climb is due a quiet spell after this cut.
 	a.lastCut, a.lastRaise = now, now.Add(quietSpell-raiseEvery)
 	tflog.Info(ctx, fmt.Sprintf("Elastic Path asked to slow down (429): now at most %.2f requests/s", a.current), map[string]any{
-		"rate_limit": a.ceiling, "rate": a.current, "retry_after_ms": retryAfter.Milliseconds(),
+		"rate_limit": a.ceiling, "rate": a.current,
 	})
 }
 
-// climb raises the rate by the steps that the time since the last 429 allows. Called with mu held.
+// climb raises the rate by the steps that the time since the last raise allows. Called with mu held.
 func (a *adaptiveRate) climb(ctx context.Context) {
 	if a.current >= a.ceiling {
 		return
@@ -132,9 +132,12 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 	now, before := a.now(), a.current
 	for a.current < a.ceiling && now.Sub(a.lastRaise) >= raiseEvery {
 		a.lastRaise = a.lastRaise.Add(raiseEvery)
-		if near := nearRefused * a.refused; a.current < near {
+		switch near := nearRefused * a.refused; {
+		case a.starting:
+			a.current *= 2
+		case a.current < near:
 			a.current = math.Min(near, a.current+math.Max(a.step, (a.refused-a.current)/2))
-		} else {
+		default:
 			a.current += a.step
 		}
 	}
@@ -142,7 +145,8 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 		return
 	}
 	a.set(now, math.Min(a.current, a.ceiling))
-	if a.current == a.ceiling {
+	if a.current == a.ceiling && a.slowed {
+		a.slowed = false
 		tflog.Info(ctx, fmt.Sprintf("Elastic Path requests back at the full rate of %.2f requests/s", a.ceiling), map[string]any{
 			"rate_limit": a.ceiling,
 		})

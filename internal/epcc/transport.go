@@ -98,8 +98,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		fields["status"] = resp.StatusCode
 		tflog.Debug(ctx, "Elastic Path request", fields)
 		if resp.StatusCode == http.StatusTooManyRequests {
-			retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-			t.limits.requests.throttled(ctx, retryAfter)
+			t.limits.requests.throttled(ctx)
 		}
 	}
 	return resp, err
