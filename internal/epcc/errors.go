@@ -11,6 +11,10 @@ import (
 	"strings"
 )
 
+// ErrThrottled marks a request that the store kept refusing with 429 (too many requests) until its context
+// ended: the store did not take it, and other pipelines probably share its rate limit.
+var ErrThrottled = errors.New("the store kept answering 429 (too many requests)")
+
 // ErrorDetail is one entry of an Elastic Path `errors` array.
 type ErrorDetail struct {
 	Status    int

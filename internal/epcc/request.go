@@ -241,6 +241,9 @@ func (c *Client) transportFailure(ctx context.Context, call apiCall, st *reqStat
 	if resp != nil {
 		status = resp.StatusCode
 	}
+	if st.throttled.Load() && ctx.Err() != nil {
+		err = fmt.Errorf("%w, while %w", err, ErrThrottled)
+	}
 	if call.policy != policyCreate {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)

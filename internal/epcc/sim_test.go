@@ -1187,3 +1187,24 @@ func TestSimThrottledBeyondRetryBudget(t *testing.T) {
 	}
 	e.sim.Faults().Clear()
 }
+
+// A job POST that the store keeps refusing with 429 until the deadline made no job, and says so: the error is
+// the deadline and the 429s, not an ambiguous outcome, and no second look for a job is needed.
+func TestSimThrottledPOSTUntilDeadline(t *testing.T) {
+	t.Parallel()
+	api := epcc.PromotionsStandard
+	e := newSimEnv(t, manualOpts(), nil)
+	ref := e.promotion(t, simCtx(t), api, false)
+	e.sim.Faults().Add(epccsim.Fault{Method: http.MethodPost, Path: jobsPattern(api), Kind: epccsim.FaultStatus, Status: http.StatusTooManyRequests})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, err := e.client.StartJob(ctx, ref, exportReq("refused"))
+	var unknown *epcc.OutcomeUnknownError
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, epcc.ErrThrottled) || errors.As(err, &unknown) {
+		t.Fatalf("err = %v, want the deadline and the 429s, not an unknown outcome", err)
+	}
+	e.sim.Faults().Clear()
+	if jobs, err := e.client.ListJobs(simCtx(t), ref, epcc.JobFilter{}); err != nil || len(jobs) != 0 {
+		t.Errorf("jobs = %v, %v; want none", ids(jobs), err)
+	}
+}

@@ -45,7 +45,8 @@ type reqState struct {
 	failures        atomic.Int32
 	maxFailures     int
 	throttleTimeout time.Duration
-	throttledSince  atomic.Int64 // unix nanoseconds of the first 429; 0 before it
+	throttledSince  atomic.Int64 // unix nanoseconds of the first 429 without a deadline; 0 before it
+	throttled       atomic.Bool  // some attempt was answered 429
 	// wrote is set once the request headers of the current attempt were
 	// written to the connection: from then on the server may have it.
 	wrote atomic.Bool
@@ -154,7 +155,13 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	if resp != nil && err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		// The store asks to slow down: the request was not taken, a job POST included, so it is sent again
-		// for as long as the operation has time (the rate limiter has already slowed the process).
+		// for as long as the operation has time (the rate limiter has already slowed the process). A refused
+		// attempt is as good as one never sent: if the deadline ends the wait before the next attempt, the
+		// outcome is known, not ambiguous.
+		if st != nil {
+			st.wrote.Store(false)
+			st.throttled.Store(true)
+		}
 		return stillThrottling(ctx, st), nil
 	}
 	retry := false

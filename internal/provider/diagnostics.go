@@ -65,6 +65,10 @@ func startFailureDetail(ref epcc.PromotionRef, deadline jobDeadline, err error) 
 		return fmt.Sprintf("The request to create the job on %s failed after it was sent, and no job it created "+
 			"could be found: %s. Check the promotion's jobs (the elasticpath_promotion_jobs data source) before "+
 			"running it again.", ref, err)
+	case errors.Is(err, epcc.ErrThrottled):
+		return fmt.Sprintf("Elastic Path kept asking to slow down (429) until %s, so the job could not start on "+
+			"%s: other pipelines probably share the store's rate limit. No job was created. Raise %s, or run "+
+			"fewer pipelines against the store at once: %s", deadline.stopped(err), ref, deadline.attr, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("The job could not start on %s before %s; another job was probably still running "+
 			"there: %s", ref, deadline.stopped(err), err)

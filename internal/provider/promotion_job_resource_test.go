@@ -1190,3 +1190,18 @@ resource "elasticpath_promotion_job" "test" {
 		}},
 	})
 }
+
+// A start that the store kept refusing with 429 until the timeout says so, and what to do, not "another job".
+func TestStartFailureWhenThrottledUntilTimeout(t *testing.T) {
+	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: "p"}
+	err := fmt.Errorf("POST /v2/rule-promotions/p/jobs: request not sent: %w, while %w", context.DeadlineExceeded, epcc.ErrThrottled)
+	got := startFailureDetail(ref, jobDeadline{attr: "timeouts.create", timeout: time.Minute}, err)
+	for _, want := range []string{"kept asking to slow down (429)", "timeouts.create (1m0s) ran out", "No job was created", "Raise timeouts.create"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("detail %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "another job") {
+		t.Errorf("detail blames another job: %q", got)
+	}
+}
