@@ -1,12 +1,13 @@
 package epcc
 
 import (
+	"context"
+	"errors"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 func TestValidateBaseURL(t *testing.T) {
@@ -145,19 +146,20 @@ func maxInAnySecond(times []time.Time) int {
 	return most
 }
 
-// TestRateLimiterHoldsOverAnySecond drives the limiter on a fake clock: requests come as fast as it lets
-// them, from a full bucket, then again after an idle spell, and no one second may hold more than the rate.
-func TestRateLimiterHoldsOverAnySecond(t *testing.T) {
+// TestPacerHoldsOverAnySecond hands out starts on a fake clock as fast as the pacer allows, from idle, again
+// after an idle spell, and while its rate rises and falls (as the rate adaptation moves it): no one second
+// may hold more starts than the highest rate in force.
+func TestPacerHoldsOverAnySecond(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, perSecond := range []float64{1, 2.5, 10, 20, 25, 100} {
-		lim := newRateLimiter(perSecond)
+		p := newPacer(perSecond)
 		now := start
 		var starts []time.Time
 		for i := range int(perSecond*6) + 6 {
 			if i == int(perSecond*3)+3 {
-				now = now.Add(5 * time.Second) // idle: the bucket refills
+				now = now.Add(5 * time.Second) // idle
 			}
-			now = now.Add(lim.ReserveN(now, 1).DelayFrom(now))
+			now = p.reserve(now)
 			starts = append(starts, now)
 		}
 		if got, want := maxInAnySecond(starts), int(math.Ceil(perSecond)); got > want {
@@ -169,8 +171,49 @@ func TestRateLimiterHoldsOverAnySecond(t *testing.T) {
 			t.Errorf("rate %v: %d requests took %v", perSecond, n, took)
 		}
 	}
-	if lim := newRateLimiter(-1); lim.Limit() != rate.Inf {
-		t.Errorf("negative rate: limit %v, want unlimited", lim.Limit())
+
+	// Many callers reserve ahead at 10/s, then the rate doubles: the starts already handed out are not crowded
+	// by new ones, so no second holds more than 20.
+	p := newPacer(10)
+	var starts []time.Time
+	for range 40 {
+		starts = append(starts, p.reserve(start))
+	}
+	p.setRate(20)
+	for range 80 {
+		starts = append(starts, p.reserve(start.Add(time.Second)))
+	}
+	p.setRate(5)
+	for range 20 {
+		starts = append(starts, p.reserve(start.Add(2*time.Second)))
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+	if got := maxInAnySecond(starts); got > 20 {
+		t.Errorf("%d requests started within one second around a change of rate, want at most 20", got)
+	}
+	if got := newPacer(-1).reserve(start); !got.Equal(start) {
+		t.Errorf("an unlimited pacer held a request until %v", got)
+	}
+}
+
+// A start after the caller's deadline is not taken: the caller gets its deadline's error when it comes, and
+// the start stays free for others.
+func TestPacerWaitHonoursTheDeadline(t *testing.T) {
+	p := newPacer(0.5) // one start every 2 s
+	if err := p.wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	begun := time.Now()
+	if err := p.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait past the deadline: %v, want the deadline's error", err)
+	}
+	if waited := time.Since(begun); waited < 90*time.Millisecond {
+		t.Errorf("returned after %v, before the deadline", waited)
+	}
+	if next := p.peek(time.Now()); time.Until(next) > 2*time.Second {
+		t.Errorf("the refused start was taken: next start in %v", time.Until(next))
 	}
 }
 
@@ -179,9 +222,14 @@ func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The request rate starts at an eighth of rate_limit and climbs to it (TestAdaptiveRateCutsAndClimbsBack).
-	if c.limits.requests.ceiling != 20 || c.limits.polls.Limit() != 8 || c.limits.requests.limiter.Burst() != 1 || c.limits.polls.Burst() != 1 {
-		t.Errorf("limiters: ceiling %v burst %d and polls %v/%d, want 20, 1 and 8/1",
-			c.limits.requests.ceiling, c.limits.requests.limiter.Burst(), c.limits.polls.Limit(), c.limits.polls.Burst())
+	// The request rate starts at an eighth of rate_limit and climbs to it (TestAdaptiveRateCutsAndClimbsBack);
+	// polls keep two fifths of whatever it is.
+	r := c.limits.requests
+	if r.ceiling != 20 || r.pace.rate() != 2.5 || c.limits.polls.rate() != 1 {
+		t.Errorf("ceiling %v, rate %v, polls %v: want 20, 2.5 and 1", r.ceiling, r.pace.rate(), c.limits.polls.rate())
+	}
+	r.throttled(t.Context())
+	if got := c.limits.polls.rate(); math.Abs(got-0.7) > 1e-9 {
+		t.Errorf("after a 429 polls may go at %v a second, want 0.7 (two fifths of 1.75)", got)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/time/rate"
 )
 
 // How the request rate adapts to a store that answers 429. The numbers were chosen by running make bench's
@@ -36,7 +35,7 @@ const (
 // that every resource, data source, list and action keeps to one rate.
 type Limits struct {
 	requests *adaptiveRate
-	polls    *rate.Limiter
+	polls    *pacer
 }
 
 // NewLimits returns the budgets for a rate limit of perSecond requests (0: the default; negative: unlimited).
@@ -44,33 +43,79 @@ func NewLimits(perSecond float64) *Limits {
 	if perSecond == 0 {
 		perSecond = defaultRateLimit
 	}
-	return &Limits{
-		requests: newAdaptiveRate(perSecond, time.Now),
-		// Waits poll within two fifths of the rate: however many wait at once, their polls stay under half of
-		// it (network jitter may bunch a few), and creates and reads keep the rest.
-		polls: newRateLimiter(perSecond * 2 / 5),
-	}
+	requests := newAdaptiveRate(perSecond, time.Now)
+	return &Limits{requests: requests, polls: requests.polls}
 }
 
-// newRateLimiter lets at most perSecond requests start in any one second (one every 1/perSecond when that is
-// under one a second); negative means unlimited. The burst is one request: a token bucket lets burst + rate
-// requests through in its first second, so any larger burst would break the promise that rate_limit keeps
-// the provider under the store's limit, which is counted over any one second.
-func newRateLimiter(perSecond float64) *rate.Limiter {
-	if perSecond < 0 {
-		return rate.NewLimiter(rate.Inf, 1)
+// pacer lets at most perSecond requests start in any one second: it hands out start times in order, each
+// 1/perSecond after the one before, at the rate in force when it is handed out (negative: unlimited).
+// golang.org/x/time/rate does not fit a rate that changes: when its limit rises, the waiters it already gave
+// a time keep it, and new ones are let in between them, so for a while more than the new rate passes; a
+// token bucket's burst would also let burst + rate through in its first second.
+type pacer struct {
+	mu        sync.Mutex
+	perSecond float64
+	next      time.Time // the earliest free start
+}
+
+func newPacer(perSecond float64) *pacer { return &pacer{perSecond: perSecond} }
+
+// reserve hands out the next start at or after now.
+func (p *pacer) reserve(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.perSecond < 0 {
+		return now
 	}
-	return rate.NewLimiter(rate.Limit(perSecond), 1)
+	start := p.next
+	if start.Before(now) {
+		start = now
+	}
+	p.next = start.Add(time.Duration(float64(time.Second) / p.perSecond))
+	return start
+}
+
+// wait blocks until the caller's start. A start after ctx's deadline is not taken: the caller waits for the
+// deadline and gets ctx's error, as any other wait that runs out of time.
+func (p *pacer) wait(ctx context.Context) error {
+	now := time.Now()
+	if deadline, ok := ctx.Deadline(); ok && p.peek(now).After(deadline) {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return sleepCtx(ctx, p.reserve(now).Sub(now))
+}
+
+func (p *pacer) peek(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.perSecond < 0 || p.next.Before(now) {
+		return now
+	}
+	return p.next
+}
+
+func (p *pacer) setRate(perSecond float64) {
+	p.mu.Lock()
+	p.perSecond = perSecond
+	p.mu.Unlock()
+}
+
+func (p *pacer) rate() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.perSecond
 }
 
 // adaptiveRate keeps a process under a store's rate that it shares with processes it cannot see, the way TCP
 // shares a link: it starts low and doubles until the store first answers 429; each 429 then cuts the rate to
 // cutFactor of itself, and after a quiet spell it climbs back, quickly to just under the rate that was
 // refused, then slowly past it, up to the configured ceiling. Processes that all do this settle near a fair
-// share of the store's limit instead of fighting over it. The limiter itself is golang.org/x/time/rate; this
-// only moves its limit.
+// share of the store's limit instead of fighting over it. Waits poll within two fifths of the current rate:
+// however many wait at once, their polls stay under half of it, and creates and reads keep the rest.
 type adaptiveRate struct {
-	limiter *rate.Limiter
+	pace    *pacer  // every request
+	polls   *pacer  // the polls of waits, besides
 	ceiling float64 // rate_limit
 	floor   float64 // the rate is never cut below this
 	step    float64 // the slow climb, per raiseEvery
@@ -86,12 +131,13 @@ type adaptiveRate struct {
 }
 
 func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
-	a := &adaptiveRate{limiter: newRateLimiter(ceiling), ceiling: ceiling, current: ceiling, refused: ceiling, now: now}
+	a := &adaptiveRate{pace: newPacer(ceiling), polls: newPacer(ceiling * 2 / 5), ceiling: ceiling, current: ceiling,
+		refused: ceiling, now: now}
 	if ceiling > 0 {
 		a.floor = math.Max(ceiling/40, 0.1)
 		a.step = math.Max(ceiling/200, 0.05)
 		a.starting, a.lastRaise = true, now()
-		a.set(a.lastRaise, math.Max(ceiling*startShare, math.Min(ceiling, 1)))
+		a.set(math.Max(ceiling*startShare, math.Min(ceiling, 1)))
 	}
 	return a
 }
@@ -101,7 +147,7 @@ func (a *adaptiveRate) wait(ctx context.Context) error {
 	a.mu.Lock()
 	a.climb(ctx)
 	a.mu.Unlock()
-	return a.limiter.Wait(ctx)
+	return a.pace.wait(ctx)
 }
 
 // throttled takes in a 429.
@@ -116,7 +162,7 @@ func (a *adaptiveRate) throttled(ctx context.Context) {
 		return
 	}
 	a.starting, a.slowed, a.refused = false, true, a.current
-	a.set(now, math.Max(a.floor, a.current*cutFactor))
+	a.set(math.Max(a.floor, a.current*cutFactor))
 	// The first step of the climb is due a quiet spell after this cut.
 	a.lastCut, a.lastRaise = now, now.Add(quietSpell-raiseEvery)
 	tflog.Info(ctx, fmt.Sprintf("Elastic Path asked to slow down (429): now at most %.2f requests/s", a.current), map[string]any{
@@ -144,7 +190,7 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 	if a.current == before {
 		return
 	}
-	a.set(now, math.Min(a.current, a.ceiling))
+	a.set(math.Min(a.current, a.ceiling))
 	if a.current == a.ceiling && a.slowed {
 		a.slowed = false
 		tflog.Info(ctx, fmt.Sprintf("Elastic Path requests back at the full rate of %.2f requests/s", a.ceiling), map[string]any{
@@ -153,9 +199,10 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 	}
 }
 
-func (a *adaptiveRate) set(now time.Time, perSecond float64) {
+func (a *adaptiveRate) set(perSecond float64) {
 	a.current = perSecond
-	a.limiter.SetLimitAt(now, rate.Limit(perSecond))
+	a.pace.setRate(perSecond)
+	a.polls.setRate(perSecond * 2 / 5)
 }
 
 // rate is the current limit, for tests and logs.

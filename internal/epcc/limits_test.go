@@ -48,8 +48,8 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	clock = clock.Add(200 * time.Millisecond)
 	a.throttled(ctx)
 	expect("a 429 after the burst", a.rate(), 9.8)
-	if got := a.limiter.Limit(); math.Abs(float64(got)-9.8) > 1e-9 {
-		t.Errorf("the limiter's limit is %v, want the adaptive rate", got)
+	if got := a.pace.rate(); math.Abs(got-9.8) > 1e-9 {
+		t.Errorf("the pacer's rate is %v, want the adaptive rate", got)
 	}
 
 	expect("within the quiet spell", advance(1900*time.Millisecond), 9.8)

@@ -76,10 +76,8 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 
 // pollJobs lists the promotion's jobs for a wait, within the process's share of polls.
 func (c *Client) pollJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
-	if err := c.limits.polls.Wait(ctx); err != nil {
-		// The next free slot comes after ctx ends: let it end, so that callers report their deadline.
-		<-ctx.Done()
-		return nil, ctx.Err()
+	if err := c.limits.polls.wait(ctx); err != nil {
+		return nil, err
 	}
 	return c.listShared(ctx, ref, JobFilter{})
 }

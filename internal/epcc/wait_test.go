@@ -334,9 +334,8 @@ func TestWaitJobPollsWithinItsShare(t *testing.T) {
 	store.add("promo-1", JobTypeGenerate, "g", nil, StatusProcessing)
 	srv := newTestServer(t, store)
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RateLimit = 2 })
-	c.limits.polls.ReserveN(time.Now(), 1) // the bucket's one token
 	for range 60 {
-		c.limits.polls.ReserveN(time.Now(), 1) // one poll a second for the next minute
+		c.limits.polls.reserve(time.Now()) // the polls of the next minute
 	}
 	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
 	defer cancel()

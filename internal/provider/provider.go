@@ -211,7 +211,8 @@ type limitsByStore struct {
 }
 
 func (l *limitsByStore) get(cfg epcc.Config) *epcc.Limits {
-	key := strings.Join([]string{cfg.BaseURL, cfg.ClientID, strconv.FormatFloat(cfg.RateLimit, 'g', -1, 64)}, "\x00")
+	baseURL := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	key := strings.Join([]string{baseURL, cfg.ClientID, strconv.FormatFloat(cfg.RateLimit, 'g', -1, 64)}, "\x00")
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	limits, ok := l.m[key]
