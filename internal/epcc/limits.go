@@ -202,7 +202,13 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 func (a *adaptiveRate) set(perSecond float64) {
 	a.current = perSecond
 	a.pace.setRate(perSecond)
-	a.polls.setRate(perSecond * 2 / 5)
+	// During the start the store has not pushed back yet: polls keep their share of rate_limit (the pace of
+	// all requests bounds them anyway), so that a short job's end is not seen late for want of a poll.
+	polls := perSecond
+	if a.starting {
+		polls = a.ceiling
+	}
+	a.polls.setRate(polls * 2 / 5)
 }
 
 // rate is the current limit, for tests and logs.
