@@ -21,17 +21,20 @@ func BenchmarkPollSchedule(b *testing.B) {
 		name     string
 		progress bool // whether the job reports its count (code_generate does on the simulator)
 		start    func() func(at time.Duration, job *Job) time.Duration
+		// expected: whether an earlier job of the kind, of the nominal length, ended in the same run.
+		expected bool
 	}
 	schedules := []schedule{
-		{"project/progress", true, nil},
-		{"project/no-progress", false, nil},
+		{"project/progress", true, nil, false},
+		{"project/no-progress", false, nil, false},
+		{"project/no-progress-expected", false, nil, true},
 	}
 	for i, c := range bench.Compared {
 		name := []string{"fixed-3s", "doubling"}[i]
 		schedules = append(schedules, schedule{name, false, func() func(time.Duration, *Job) time.Duration {
 			next := c.Schedule()
 			return func(time.Duration, *Job) time.Duration { return next() }
-		}})
+		}, false})
 	}
 	for _, length := range lengths {
 		for _, s := range schedules {
@@ -44,7 +47,11 @@ func BenchmarkPollSchedule(b *testing.B) {
 					var polls int
 					var late time.Duration
 					if s.start == nil {
-						polls, late = simulateWait(l, s.progress)
+						var expect time.Duration
+						if s.expected {
+							expect = length
+						}
+						polls, late = simulateWait(l, s.progress, expect)
 					} else {
 						polls, late = simulateWaitWith(l, s.progress, s.start())
 					}

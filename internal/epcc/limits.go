@@ -14,28 +14,38 @@ import (
 // pipelines scenario (P processes behind a limit of 25 requests in any one second) with other values:
 // docs/performance.md has the figures they give.
 const (
-	// startShare: a process starts at this share of rate_limit and doubles its rate every second until the
-	// store first answers 429 (or rate_limit is reached), so that P pipelines starting together do not open
-	// with P times the store's limit.
+	// startShare: a process starts at this share of rate_limit and doubles its rate every second it uses
+	// it, until the store first answers 429 (or rate_limit is reached), so that P pipelines starting together
+	// do not open with P times the store's limit.
 	startShare = 1.0 / 8
 	// cutFactor: what a 429 leaves of the rate.
 	cutFactor = 0.7
-	// cutSpacing: the 429s that answer requests already sent before the last cut took effect are one signal.
-	cutSpacing = 500 * time.Millisecond
+	// cutSpacing: a store counts requests over a second, so the 429s of the second after a cut answer the
+	// overload that cut already took in, not a new one.
+	cutSpacing = time.Second
 	// quietSpell: how long without a 429 before the rate climbs again.
 	quietSpell = 2 * time.Second
 	// raiseEvery: one step of a climb.
 	raiseEvery = time.Second
 	// nearRefused: the climb is quick up to this share of the rate that was last refused, and slow beyond.
 	nearRefused = 0.9
+	// usedShare: the rate rises only after a spell in which the process sent at least this share of it. A
+	// rate that goes unused says nothing of what the store takes, and one that grew while the process
+	// waited on its jobs would let it open at several times its share once it gets busy.
+	usedShare = 0.6
+	// pollShare: the status polls of all waits of a process keep within this share of rate_limit, so that
+	// however many jobs wait at once, their polls stay under half of it.
+	pollShare = 2.0 / 5
 )
 
 // Limits are the request budgets of one store: every request goes through requests, and the status polls of
-// waits also through polls. A provider process shares one Limits between all its clients of one store, so
-// that every resource, data source, list and action keeps to one rate.
+// waits also through polls; exports is what the waits learnt of how long the store's exports take. A
+// provider process shares one Limits between all its clients of one store, so that every resource, data
+// source, list and action keeps to one rate.
 type Limits struct {
 	requests *adaptiveRate
 	polls    *pacer
+	exports  *exportPace
 }
 
 // NewLimits returns the budgets for a rate limit of perSecond requests (0: the default; negative: unlimited).
@@ -43,56 +53,61 @@ func NewLimits(perSecond float64) *Limits {
 	if perSecond == 0 {
 		perSecond = defaultRateLimit
 	}
-	requests := newAdaptiveRate(perSecond, time.Now)
-	return &Limits{requests: requests, polls: requests.polls}
+	polls := newPacer(perSecond * pollShare) // negative stays negative: unlimited
+	return &Limits{requests: newAdaptiveRate(perSecond, time.Now), polls: polls, exports: &exportPace{}}
 }
 
-// pacer lets at most perSecond requests start in any one second: it hands out start times in order, each
-// 1/perSecond after the one before, at the rate in force when it is handed out (negative: unlimited).
-// golang.org/x/time/rate does not fit a rate that changes: when its limit rises, the waiters it already gave
-// a time keep it, and new ones are let in between them, so for a while more than the new rate passes; a
-// token bucket's burst would also let burst + rate through in its first second.
+// pacer lets at most perSecond requests start in any one second (negative: unlimited): a request starts
+// once 1/perSecond has passed since the one before, at the rate in force when it looks. No start is handed
+// out ahead of time, so a rate that rises speeds up the requests already waiting, and one that falls holds
+// them back. golang.org/x/time/rate does not fit a rate that changes: the waiters it already gave a time
+// keep it when its limit rises, and new ones are let in between them, so for a while more than the new rate
+// passes; its burst would also let burst + rate through in the first second.
 type pacer struct {
 	mu        sync.Mutex
 	perSecond float64
-	next      time.Time // the earliest free start
+	last      time.Time // the latest start
+	started   int       // starts so far, for the rate's climb
 }
 
 func newPacer(perSecond float64) *pacer { return &pacer{perSecond: perSecond} }
 
-// reserve hands out the next start at or after now.
-func (p *pacer) reserve(now time.Time) time.Time {
+// take starts a request at now if the pace allows it; else it says when to look again.
+func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.perSecond < 0 {
-		return now
+	if p.perSecond >= 0 && p.started > 0 {
+		if due = p.last.Add(time.Duration(float64(time.Second) / p.perSecond)); due.After(now) {
+			return due, false
+		}
 	}
-	start := p.next
-	if start.Before(now) {
-		start = now
-	}
-	p.next = start.Add(time.Duration(float64(time.Second) / p.perSecond))
-	return start
+	p.last = now
+	p.started++
+	return now, true
 }
 
-// wait blocks until the caller's start. A start after ctx's deadline is not taken: the caller waits for the
-// deadline and gets ctx's error, as any other wait that runs out of time.
+// wait blocks until the caller may start. A start that cannot come before ctx's deadline is not waited
+// for: the caller waits for the deadline and gets ctx's error, as any other wait that runs out of time.
 func (p *pacer) wait(ctx context.Context) error {
-	now := time.Now()
-	if deadline, ok := ctx.Deadline(); ok && p.peek(now).After(deadline) {
-		<-ctx.Done()
-		return ctx.Err()
+	for {
+		due, ok := p.take(time.Now())
+		if ok {
+			return nil
+		}
+		if deadline, has := ctx.Deadline(); has && due.After(deadline) {
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		if err := sleepCtx(ctx, time.Until(due)); err != nil {
+			return err
+		}
 	}
-	return sleepCtx(ctx, p.reserve(now).Sub(now))
 }
 
-func (p *pacer) peek(now time.Time) time.Time {
+func (p *pacer) count() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.perSecond < 0 || p.next.Before(now) {
-		return now
-	}
-	return p.next
+	return p.started
 }
 
 func (p *pacer) setRate(perSecond float64) {
@@ -108,14 +123,14 @@ func (p *pacer) rate() float64 {
 }
 
 // adaptiveRate keeps a process under a store's rate that it shares with processes it cannot see, the way TCP
-// shares a link: it starts low and doubles until the store first answers 429; each 429 then cuts the rate to
-// cutFactor of itself, and after a quiet spell it climbs back, quickly to just under the rate that was
-// refused, then slowly past it, up to the configured ceiling. Processes that all do this settle near a fair
-// share of the store's limit instead of fighting over it. Waits poll within two fifths of the current rate:
-// however many wait at once, their polls stay under half of it, and creates and reads keep the rest.
+// shares a link: it starts low and doubles while it uses its rate, until the store first answers 429; each
+// 429 then cuts the rate to cutFactor of itself, and after a quiet spell it climbs back, quickly to just
+// under the rate that was refused, then slowly past it, up to the configured ceiling. Processes that all do
+// this settle near a fair share of the store's limit instead of fighting over it. The rate only rises after
+// a spell in which the process used it (usedShare), and the start counts from the first request, not from
+// when the provider was configured.
 type adaptiveRate struct {
 	pace    *pacer  // every request
-	polls   *pacer  // the polls of waits, besides
 	ceiling float64 // rate_limit
 	floor   float64 // the rate is never cut below this
 	step    float64 // the slow climb, per raiseEvery
@@ -127,22 +142,25 @@ type adaptiveRate struct {
 	starting  bool    // doubling until the first 429
 	slowed    bool    // cut since it was last at the ceiling, for the log
 	lastCut   time.Time
-	lastRaise time.Time
+	lastRaise time.Time // the last step, or when the next one's spell began
+	usedSince time.Time // what the process sent is counted from here...
+	usedFrom  int       // ...where the pace had started this many requests
 }
 
 func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
-	a := &adaptiveRate{pace: newPacer(ceiling), polls: newPacer(ceiling * 2 / 5), ceiling: ceiling, current: ceiling,
-		refused: ceiling, now: now}
+	a := &adaptiveRate{pace: newPacer(ceiling), ceiling: ceiling, current: ceiling, refused: ceiling, now: now}
 	if ceiling > 0 {
 		a.floor = math.Max(ceiling/40, 0.1)
 		a.step = math.Max(ceiling/200, 0.05)
-		a.starting, a.lastRaise = true, now()
+		a.starting = true
 		a.set(math.Max(ceiling*startShare, math.Min(ceiling, 1)))
 	}
 	return a
 }
 
-// wait blocks until the process may send one more request.
+// wait blocks until the process may send one more request. A rise is taken in by the requests that come
+// after it: were the ones already waiting let go at the new rate, every process would burst at the same
+// second's turn.
 func (a *adaptiveRate) wait(ctx context.Context) error {
 	a.mu.Lock()
 	a.climb(ctx)
@@ -158,26 +176,43 @@ func (a *adaptiveRate) throttled(ctx context.Context) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.now()
-	if now.Sub(a.lastCut) < cutSpacing {
+	if !a.lastCut.IsZero() && now.Sub(a.lastCut) < cutSpacing {
 		return
 	}
 	a.starting, a.slowed, a.refused = false, true, a.current
 	a.set(math.Max(a.floor, a.current*cutFactor))
-	// The first step of the climb is due a quiet spell after this cut.
+	// The first step of the climb is due a quiet spell after this cut, if the process used its rate.
 	a.lastCut, a.lastRaise = now, now.Add(quietSpell-raiseEvery)
+	a.usedSince, a.usedFrom = now, a.pace.count()
 	tflog.Info(ctx, fmt.Sprintf("Elastic Path asked to slow down (429): now at most %.2f requests/s", a.current), map[string]any{
 		"rate_limit": a.ceiling, "rate": a.current,
 	})
 }
 
-// climb raises the rate by the steps that the time since the last raise allows. Called with mu held.
+// climb raises the rate by the steps that the time since the last raise allows, if the process used its
+// rate meanwhile. The first call, the process's first request, starts the clock. Called with mu held.
 func (a *adaptiveRate) climb(ctx context.Context) {
 	if a.current >= a.ceiling {
 		return
 	}
-	now, before := a.now(), a.current
-	for a.current < a.ceiling && now.Sub(a.lastRaise) >= raiseEvery {
-		a.lastRaise = a.lastRaise.Add(raiseEvery)
+	now := a.now()
+	if a.lastRaise.IsZero() {
+		a.lastRaise, a.usedSince, a.usedFrom = now, now, a.pace.count()
+		return
+	}
+	steps := int(now.Sub(a.lastRaise) / raiseEvery)
+	if steps < 1 {
+		return
+	}
+	a.lastRaise = a.lastRaise.Add(time.Duration(steps) * raiseEvery)
+	started := a.pace.count()
+	used := float64(started-a.usedFrom) / now.Sub(a.usedSince).Seconds()
+	a.usedSince, a.usedFrom = now, started
+	if used < usedShare*a.current {
+		return
+	}
+	before := a.current
+	for range steps {
 		switch near := nearRefused * a.refused; {
 		case a.starting:
 			a.current *= 2
@@ -202,13 +237,6 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 func (a *adaptiveRate) set(perSecond float64) {
 	a.current = perSecond
 	a.pace.setRate(perSecond)
-	// During the start the store has not pushed back yet: polls keep their share of rate_limit (the pace of
-	// all requests bounds them anyway), so that a short job's end is not seen late for want of a poll.
-	polls := perSecond
-	if a.starting {
-		polls = a.ceiling
-	}
-	a.polls.setRate(polls * 2 / 5)
 }
 
 // rate is the current limit, for tests and logs.

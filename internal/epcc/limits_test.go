@@ -11,19 +11,31 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
-// The process's rate starts at an eighth of rate_limit and doubles each second; a 429 cuts it (once for a
-// burst of them); it stays down through a quiet spell, climbs quickly back to just under the rate that was
-// refused, then slowly up to rate_limit, and says so at INFO.
+// The process's rate starts at an eighth of rate_limit with its first request and doubles each second it
+// is used; a 429 cuts it (once for the 429s of the second after a cut); it stays down through a quiet spell,
+// climbs quickly back to just under the rate that was refused, then slowly up to rate_limit, and says so at
+// INFO. A rate the process does not use does not climb.
 func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	clock := time.Unix(1_000_000, 0)
-	a := newAdaptiveRate(20, func() time.Time { return clock })
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	advance := func(d time.Duration) float64 {
-		clock = clock.Add(d)
+	climbing := func(a *adaptiveRate) {
 		a.mu.Lock()
 		a.climb(ctx)
 		a.mu.Unlock()
+	}
+	// busy sends at the full rate for d; idle sends nothing.
+	busy := func(a *adaptiveRate, d time.Duration) float64 {
+		a.pace.mu.Lock()
+		a.pace.started += int(math.Ceil(a.pace.perSecond * d.Seconds()))
+		a.pace.mu.Unlock()
+		clock = clock.Add(d)
+		climbing(a)
+		return a.rate()
+	}
+	idle := func(a *adaptiveRate, d time.Duration) float64 {
+		clock = clock.Add(d)
+		climbing(a)
 		return a.rate()
 	}
 	expect := func(what string, got, want float64) {
@@ -33,36 +45,41 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 		}
 	}
 
-	expect("at the start", a.rate(), 2.5)
-	expect("a second later", advance(time.Second), 5)
-	expect("three seconds later", advance(2*time.Second), 20)
+	a := newAdaptiveRate(20, func() time.Time { return clock })
+	clock = clock.Add(time.Minute) // configured long before its first request
+	climbing(a)
+	expect("at the first request", a.rate(), 2.5)
+	expect("unused for 10 s", idle(a, 10*time.Second), 2.5)
+	expect("used for a second", busy(a, time.Second), 5)
+	expect("used for two more", busy(a, 2*time.Second), 20)
 	if strings.Contains(logs.String(), "back at the full rate") {
 		t.Errorf("the start is logged as a return to the full rate:\n%s", logs.String())
 	}
 
 	a.throttled(ctx)
 	expect("after a 429", a.rate(), 14)
-	clock = clock.Add(400 * time.Millisecond)
+	clock = clock.Add(900 * time.Millisecond)
 	a.throttled(ctx)
-	expect("a second 429 of the same burst", a.rate(), 14)
+	expect("a 429 of the second after the cut", a.rate(), 14)
 	clock = clock.Add(200 * time.Millisecond)
 	a.throttled(ctx)
-	expect("a 429 after the burst", a.rate(), 9.8)
+	expect("a 429 after that second", a.rate(), 9.8)
 	if got := a.pace.rate(); math.Abs(got-9.8) > 1e-9 {
 		t.Errorf("the pacer's rate is %v, want the adaptive rate", got)
 	}
 
-	expect("within the quiet spell", advance(1900*time.Millisecond), 9.8)
+	expect("within the quiet spell", busy(a, 1900*time.Millisecond), 9.8)
 	// Quick: half the way back to the refused 14/s per second, up to 12.6/s (nearRefused).
-	expect("first step", advance(100*time.Millisecond), 11.9)
-	expect("second step", advance(time.Second), 12.6)
+	expect("first step", busy(a, 100*time.Millisecond), 11.9)
+	expect("second step", busy(a, time.Second), 12.6)
 	// Slow: rate_limit/200 a second past it.
-	expect("slow step", advance(time.Second), 12.7)
-	expect("no step before a second has passed", advance(500*time.Millisecond), 12.7)
+	expect("slow step", busy(a, time.Second), 12.7)
+	expect("no step before a second has passed", busy(a, 500*time.Millisecond), 12.7)
+	expect("no step while unused", idle(a, 5*time.Second), 12.7)
 	if strings.Contains(logs.String(), "back at the full rate") {
 		t.Errorf("said it is back at the full rate at %.2f", a.rate())
 	}
-	expect("after a long quiet time", advance(10*time.Minute), 20)
+	expect("after a long busy time", busy(a, 10*time.Minute), 20)
 	if !strings.Contains(logs.String(), "now at most 9.80 requests/s") ||
 		!strings.Contains(logs.String(), "back at the full rate of 20.00 requests/s") {
 		t.Errorf("the INFO log does not tell the slow-down and the return to full rate:\n%s", logs.String())
@@ -75,13 +92,10 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	expect("after a storm", a.rate(), 0.5) // the floor: rate_limit/40
 	// A cut ends the start's doubling for good: the next climb is the slow one.
 	b := newAdaptiveRate(20, func() time.Time { return clock })
+	climbing(b)
 	b.throttled(ctx)
-	clock = clock.Add(10 * time.Second)
-	b.mu.Lock()
-	b.climb(ctx)
-	b.mu.Unlock()
 	// Cut to 1.75; quick steps to 2.125 and 2.25 (nearRefused of 2.5), then seven slow ones: no doubling.
-	expect("refused during the start, 10 s later", b.rate(), 2.95)
+	expect("refused during the start, 10 s later", busy(b, 10*time.Second), 2.95)
 }
 
 // An unlimited client (negative rate_limit) is never slowed.

@@ -11,10 +11,11 @@ const (
 
 // simulateWait runs the default poll schedule against a job of the given length on a simulated clock, with
 // no network time: pending for simulatedQueue, then making codes at simulatedPerSecond (reporting its count
-// when progress is set), ending at length. It returns the polls made and how late the end was seen.
-func simulateWait(length time.Duration, progress bool) (polls int, late time.Duration) {
+// when progress is set), ending at length; expect is the run that earlier jobs suggest (0: none seen). It
+// returns the polls made and how late the end was seen.
+func simulateWait(length time.Duration, progress bool, expect time.Duration) (polls int, late time.Duration) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := &pollSchedule{floor: defaultPollInterval, ceiling: defaultPollMaxInterval, start: start}
+	s := &pollSchedule{floor: defaultPollInterval, ceiling: defaultPollMaxInterval, start: start, expect: expect}
 	return simulateWaitWith(length, progress, func(at time.Duration, job *Job) time.Duration {
 		return s.next(start.Add(at), job)
 	})

@@ -49,6 +49,10 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 			continue
 		}
 		unlisted = false
+		if last == nil && IsActive(job.Status) {
+			// A wait starts right after the job does (a cancelling job, which Delete waits for, is no run).
+			sched.expect = c.limits.exports.expect(job)
+		}
 		if last == nil || last.Status != job.Status || !sameInt(last.Generated, job.Generated) {
 			fields := map[string]any{"promotion": ref.String(), "job_id": id, "status": job.Status}
 			if job.Generated != nil {
@@ -62,6 +66,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		last = job
 		switch job.Status {
 		case StatusCompleted:
+			c.limits.exports.record(job)
 			return job, nil
 		case StatusFailed:
 			return job, &JobFailedError{Job: job.clone()}
@@ -111,13 +116,19 @@ func sameInt(a, b *int64) bool {
 // A code_generate job that reports its progress says when it will end, and the schedule then aims at that
 // moment instead: far fewer polls on long jobs, and the end seen within a fraction of the floor. It never
 // extrapolates further ahead than it has watched the job progress, so a job that speeds up or a count that
-// jumps costs at most one poll too early, and a store that only reports the count at the end gets the base
-// schedule.
+// jumps costs at most one poll too early.
+//
+// A code_export, which reports no progress, is expected to run as long as the shortest export this process
+// saw end on the store (exportPace): the polls thin out until just before that, again never further ahead
+// than the time waited, so that an export that ends much sooner than expected is seen at most that late,
+// and then follow the base schedule. With nothing to expect (the run's first export, or a generate job that
+// reports its count only at the end), the base schedule alone.
 type pollSchedule struct {
 	floor, ceiling time.Duration
-	start          time.Time // when the wait began
-	first          *progress // the first sight of the job generating codes
-	latest         int64     // the count seen last
+	start          time.Time     // when the wait began
+	expect         time.Duration // the run expected from earlier jobs like this one; 0: nothing to go by
+	first          *progress     // the first sight of the job generating codes
+	latest         int64         // the count seen last
 }
 
 type progress struct {
@@ -132,13 +143,20 @@ func (c *Client) newPollSchedule() *pollSchedule {
 // next is the delay before the next poll, given the job as seen at now (nil when it was not listed). Up to
 // a tenth of it is taken off at random, so that waits started together drift apart.
 func (s *pollSchedule) next(now time.Time, job *Job) time.Duration {
-	d := min(max(now.Sub(s.start)/12, s.floor), s.ceiling)
+	waited := now.Sub(s.start)
+	d := min(max(waited/12, s.floor), s.ceiling)
 	if left, watched, ok := s.remaining(now, job); ok {
 		// The guess errs early by a code or two, so the poll after it comes sooner than the floor.
 		d = min(max(left, s.floor/4), max(d, min(watched, s.ceiling)))
+	} else if aim := s.expect*expectedShare/10 - waited; aim > d {
+		d = min(aim, max(d, min(waited, s.ceiling)))
 	}
 	return time.Duration(float64(d) * (0.9 + 0.1*rand.Float64()))
 }
+
+// expectedShare: the polls that thin out before an expected end resume the base schedule at this many tenths
+// of it, so that a job a little quicker than the one it is expected from is still seen in time.
+const expectedShare = 9
 
 // remaining estimates how long a processing code_generate job has left, from the codes it made since it
 // was first seen making them, and says how long that has been watched.

@@ -210,19 +210,67 @@ func TestPollScheduleAimsAtTheEnd(t *testing.T) {
 func int64Ptr(v int64) *int64 { return &v }
 
 // TestPollScheduleTargets runs the schedule on a simulated clock over job lengths from 1 s to 20 min: the
-// end is seen within max(0.3 s, 10% of the job's time), and a job that reports its progress is polled at
-// most length/2s + 15 times.
+// end is seen within max(0.3 s, 10% of the job's time), and a job that reports its progress, or one that
+// does not but follows an earlier job of its kind as long or up to a tenth shorter, is polled at most
+// length/2s + 15 times.
 func TestPollScheduleTargets(t *testing.T) {
 	for length := time.Second; length <= 20*time.Minute; length = length * 21 / 20 {
-		for _, progress := range []bool{true, false} {
-			polls, late := simulateWait(length, progress)
+		for _, c := range []struct {
+			progress bool
+			expect   time.Duration
+		}{{true, 0}, {false, 0}, {false, length}, {false, length * 9 / 10}} {
+			polls, late := simulateWait(length, c.progress, c.expect)
 			if limit := max(300*time.Millisecond, length/10); late > limit {
-				t.Errorf("%v job (progress %v): end seen %v late, want at most %v", length, progress, late, limit)
+				t.Errorf("%v job (%+v): end seen %v late, want at most %v", length, c, late, limit)
 			}
-			if budget := int(length/(2*time.Second)) + 15; progress && polls > budget {
-				t.Errorf("%v job: %d polls, want at most %d", length, polls, budget)
+			if budget := int(length/(2*time.Second)) + 15; (c.progress || c.expect > 0) && polls > budget {
+				t.Errorf("%v job (%+v): %d polls, want at most %d", length, c, polls, budget)
 			}
 		}
+	}
+}
+
+// TestPollScheduleExpectedEnd: a job expected to run 10 s is polled sparsely until 9 s, never further ahead
+// than it has been waited on; one that ends much sooner than expected is seen at most as late as it ran.
+func TestPollScheduleExpectedEnd(t *testing.T) {
+	polls, late := simulateWait(10*time.Second, false, 10*time.Second)
+	if polls > 12 || late > time.Second {
+		t.Errorf("10 s job expected to take 10 s: %d polls, %v late; want at most 12 and 1s", polls, late)
+	}
+	base, _ := simulateWait(10*time.Second, false, 0)
+	if polls >= base {
+		t.Errorf("expecting the end saved no poll: %d against %d", polls, base)
+	}
+	_, late = simulateWait(3*time.Second, false, 10*time.Second)
+	if late > 3*time.Second {
+		t.Errorf("3 s job expected to take 10 s: seen %v late, want at most its own run", late)
+	}
+	if _, late = simulateWait(3*time.Second, false, 0); late > 300*time.Millisecond {
+		t.Errorf("3 s job with nothing to expect: %v late", late)
+	}
+}
+
+// TestExportPaceKeepsTheShortestRun: what a wait on an export expects is the shortest completed export.
+func TestExportPaceKeepsTheShortestRun(t *testing.T) {
+	var p exportPace
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	run := func(typ, status string, d time.Duration) *Job {
+		return &Job{Type: typ, Status: status, CreatedAt: at, UpdatedAt: at.Add(d)}
+	}
+	next := &Job{Type: JobTypeExport, Status: StatusPending}
+	if got := p.expect(next); got != 0 {
+		t.Fatalf("nothing seen: %v", got)
+	}
+	p.record(run(JobTypeExport, StatusCompleted, 8*time.Second))
+	p.record(run(JobTypeExport, StatusCompleted, 12*time.Second))
+	p.record(run(JobTypeExport, StatusFailed, time.Second))      // a failure says nothing of a run's length
+	p.record(run(JobTypeGenerate, StatusCompleted, time.Second)) // a generate job says how far it is itself
+	p.record(&Job{Type: JobTypeExport, Status: StatusCompleted}) // no timestamps
+	if got := p.expect(next); got != 8*time.Second {
+		t.Errorf("export: %v, want 8s", got)
+	}
+	if got := p.expect(&Job{Type: JobTypeGenerate, Status: StatusPending}); got != 0 {
+		t.Errorf("generate: %v, want nothing", got)
 	}
 }
 
@@ -327,16 +375,15 @@ func TestLockSerializesStartAndWait(t *testing.T) {
 	}
 }
 
-// Waits poll within the process's share of polls: with that share taken for a minute ahead, a wait makes
+// Waits poll within the process's share of polls: with that share taken for the next minute, a wait makes
 // no request before its deadline, and says why it stopped.
 func TestWaitJobPollsWithinItsShare(t *testing.T) {
 	store := newJobStore()
 	store.add("promo-1", JobTypeGenerate, "g", nil, StatusProcessing)
 	srv := newTestServer(t, store)
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RateLimit = 2 })
-	for range 60 {
-		c.limits.polls.reserve(time.Now()) // the polls of the next minute
-	}
+	c.limits.polls.setRate(1.0 / 60)
+	c.limits.polls.take(time.Now()) // the poll of the minute
 	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
 	defer cancel()
 	_, err := c.WaitJob(ctx, testRef, "job-0001", nil)

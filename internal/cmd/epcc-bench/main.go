@@ -43,6 +43,7 @@ func main() {
 type options struct {
 	queueDelay     time.Duration
 	codesPerSecond float64
+	exportDuration time.Duration
 	rateLimit      int
 	only           map[string]bool // the scenarios to run; empty: all
 }
@@ -54,8 +55,9 @@ func run(args []string, out io.Writer) error {
 	var o options
 	fs.DurationVar(&o.queueDelay, "queue-delay", 100*time.Millisecond, "simulator: how long a job stays pending")
 	fs.Float64Var(&o.codesPerSecond, "codes-per-second", 10, "simulator: code_generate speed")
+	fs.DurationVar(&o.exportDuration, "export-duration", 10*time.Second, "simulator: how long a code_export processes")
 	fs.IntVar(&o.rateLimit, "rate-limit", 25, "simulator: requests allowed in any one second")
-	only := fs.String("only", "", "comma-separated scenarios to run of lateness, many-waits, back-to-back, refresh, pipelines (default all)")
+	only := fs.String("only", "", "comma-separated scenarios to run of lateness, exports, many-waits, back-to-back, refresh, pipelines (default all)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +65,7 @@ func run(args []string, out io.Writer) error {
 	for _, name := range strings.Split(*only, ",") {
 		switch name = strings.TrimSpace(name); name {
 		case "":
-		case "lateness", "many-waits", "back-to-back", "refresh", "pipelines":
+		case "lateness", "exports", "many-waits", "back-to-back", "refresh", "pipelines":
 			o.only[name] = true
 		default:
 			return fmt.Errorf("-only: no scenario %q", name)
@@ -80,8 +82,8 @@ func run(args []string, out io.Writer) error {
 	}
 	defer b.stop()
 	progress := func(format string, args ...any) { _, _ = fmt.Fprintf(out, "epcc-bench: "+format+"\n", args...) }
-	progress("simulator at %s, -queue-delay %v -codes-per-second %v -rate-limit %d",
-		b.baseURL, o.queueDelay, o.codesPerSecond, o.rateLimit)
+	progress("simulator at %s, -queue-delay %v -codes-per-second %v -export-duration %v -rate-limit %d",
+		b.baseURL, o.queueDelay, o.codesPerSecond, o.exportDuration, o.rateLimit)
 
 	var rows []row
 	add := func(got ...row) {
@@ -99,6 +101,13 @@ func run(args []string, out io.Writer) error {
 			}
 			add(r)
 		}
+	}
+	if o.runs("exports") {
+		got, err := b.exportLateness(ctx)
+		if err != nil {
+			return err
+		}
+		add(got...)
 	}
 	if o.runs("many-waits") {
 		r, err := b.manyWaits(ctx, 10, 10100*time.Millisecond)
@@ -190,7 +199,8 @@ type benchEnv struct {
 }
 
 func start(o options) (*benchEnv, error) {
-	sim := epccsim.New(epccsim.Options{QueueDelay: o.queueDelay, CodesPerSecond: o.codesPerSecond})
+	sim := epccsim.New(epccsim.Options{QueueDelay: o.queueDelay, CodesPerSecond: o.codesPerSecond,
+		ExportDuration: o.exportDuration})
 	sim.Faults().SetRateLimit(o.rateLimit)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -247,6 +257,11 @@ func (b *benchEnv) startJob(ctx context.Context, c *epcc.Client, ref epcc.Promot
 	codes := b.codesFor(length)
 	return c.StartJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate, Name: "bench",
 		Parameters: &epcc.JobParameters{NumberOfCodes: &codes}})
+}
+
+// startExport starts a code_export on ref as the provider does: it takes the simulator's -export-duration.
+func startExport(ctx context.Context, c *epcc.Client, ref epcc.PromotionRef) (*epcc.Job, error) {
+	return c.StartJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeExport, Name: "bench export"})
 }
 
 // wait waits for the job as the provider does (WaitJob), or with schedule when it is not nil, polling the
@@ -328,6 +343,66 @@ func (b *benchEnv) lateness(ctx context.Context, length time.Duration) (row, err
 		target: fmt.Sprintf("<= %.2f s, <= %d polls", target.Seconds(),
 			int(measured/(2*time.Second))+15),
 	}.withCompared(results[1].String(), results[2].String()), nil
+}
+
+// exportLateness waits on code_exports, which report no progress: the first of the process's run on the
+// store, with the compared schedules on the same jobs at once, then a second one through the same client,
+// which expects its end from the first.
+func (b *benchEnv) exportLateness(ctx context.Context) ([]row, error) {
+	schedules := []bench.Schedule{nil}
+	for _, c := range bench.Compared {
+		schedules = append(schedules, c.Schedule)
+	}
+	clients := make([]*epcc.Client, len(schedules))
+	refs := make([]epcc.PromotionRef, len(schedules))
+	for i := range schedules {
+		c, err := b.client()
+		if err != nil {
+			return nil, err
+		}
+		ref, err := b.promotions(ctx, c, 1, "exports")
+		if err != nil {
+			return nil, err
+		}
+		clients[i], refs[i] = c, ref[0]
+	}
+	first := make([]waited, len(schedules))
+	errs := make([]error, len(schedules))
+	var wg sync.WaitGroup
+	for i, s := range schedules {
+		wg.Go(func() {
+			job, err := startExport(ctx, clients[i], refs[i])
+			if err == nil {
+				first[i], err = b.wait(ctx, clients[i], job, s)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	job, err := startExport(ctx, clients[0], refs[0])
+	if err != nil {
+		return nil, err
+	}
+	next, err := b.wait(ctx, clients[0], job, nil)
+	if err != nil {
+		return nil, err
+	}
+	exportRow := func(w waited, which string) row {
+		measured := w.job.UpdatedAt.Sub(w.job.CreatedAt)
+		return row{
+			measure: fmt.Sprintf("end seen late, %.1f s code_export (no progress), %s", measured.Seconds(), which),
+			project: w.String(),
+			target: fmt.Sprintf("<= %.2f s, <= %d polls", max(300*time.Millisecond, measured/10).Seconds(),
+				int(measured/(2*time.Second))+15),
+		}
+	}
+	return []row{
+		exportRow(first[0], "the first of the run").withCompared(first[1].String(), first[2].String()),
+		exportRow(next, "after one like it"),
+	}, nil
 }
 
 // manyWaits starts n jobs on n promotions through one client, as one provider process does, and reports

@@ -1,0 +1,40 @@
+package epcc
+
+import (
+	"sync"
+	"time"
+)
+
+// exportPace remembers, for one store, the shortest code_export this process saw end. An export reports no
+// progress, and a schedule on elapsed time alone cannot both see every end within a tenth of the job's time
+// and keep to the request budget; the run's earlier exports tell when the next one should end. The
+// shortest, not the latest: a guess that errs short costs a few polls, one that errs long sees the end late.
+// A code_generate job says how far it is itself (pollSchedule.remaining), whatever its size.
+type exportPace struct {
+	mu       sync.Mutex
+	shortest time.Duration // 0: none seen
+}
+
+// record takes in a job seen ending; only a completed export counts, its run being the store's own
+// created_at to updated_at.
+func (p *exportPace) record(j *Job) {
+	if j.Type != JobTypeExport || j.Status != StatusCompleted || j.CreatedAt.IsZero() || !j.UpdatedAt.After(j.CreatedAt) {
+		return
+	}
+	run := j.UpdatedAt.Sub(j.CreatedAt)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shortest == 0 || run < p.shortest {
+		p.shortest = run
+	}
+}
+
+// expect is the run to expect of a job just started, or 0 when nothing tells.
+func (p *exportPace) expect(j *Job) time.Duration {
+	if j.Type != JobTypeExport {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.shortest
+}
