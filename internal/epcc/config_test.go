@@ -166,7 +166,7 @@ func startAll(p *pacer, start, end time.Time, before func(now time.Time)) []time
 // may hold more starts than the highest rate in force, and the throughput is the rate.
 func TestPacerHoldsOverAnySecond(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, perSecond := range []float64{1, 2.5, 10, 20, 25, 100} {
+	for _, perSecond := range []float64{1, 2.5, 3, 7, 10, 20, 25, 30, 100} {
 		p := newPacer(perSecond)
 		starts := startAll(p, start, start.Add(3*time.Second), func(time.Time) {})
 		// Idle for 5 s, then 3 s more.

@@ -58,11 +58,13 @@ func NewLimits(perSecond float64) *Limits {
 }
 
 // pacer lets at most perSecond requests start in any one second (negative: unlimited): a request starts
-// once 1/perSecond has passed since the one before, at the rate in force when it looks. No start is handed
-// out ahead of time, so a rate that rises speeds up the requests already waiting, and one that falls holds
-// them back. golang.org/x/time/rate does not fit a rate that changes: the waiters it already gave a time
-// keep it when its limit rises, and new ones are let in between them, so for a while more than the new rate
-// passes; its burst would also let burst + rate through in the first second.
+// once 1/perSecond has passed since the one before, at the rate in force when it looks. No turn is handed
+// out ahead of time: a rate that falls holds back the requests already waiting, and one that rises lets the
+// next look through sooner, where a queue of turns given out at the old rate would keep them seconds out.
+// Waiters are not served in order; each looks again when the turn it saw comes. golang.org/x/time/rate
+// does not fit a rate that changes: the waiters it already gave a time keep it when its limit rises, and
+// new ones are let in between them, so for a while more than the new rate passes; its burst would also let
+// burst + rate through in the first second.
 type pacer struct {
 	mu        sync.Mutex
 	perSecond float64
@@ -77,7 +79,8 @@ func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.perSecond >= 0 && p.started > 0 {
-		if due = p.last.Add(time.Duration(float64(time.Second) / p.perSecond)); due.After(now) {
+		// Rounded up: a gap a nanosecond short would let one start too many into a second.
+		if due = p.last.Add(time.Duration(math.Ceil(float64(time.Second) / p.perSecond))); due.After(now) {
 			return due, false
 		}
 	}
@@ -86,17 +89,12 @@ func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 	return now, true
 }
 
-// wait blocks until the caller may start. A start that cannot come before ctx's deadline is not waited
-// for: the caller waits for the deadline and gets ctx's error, as any other wait that runs out of time.
+// wait blocks until the caller may start, or until ctx ends, with ctx's error.
 func (p *pacer) wait(ctx context.Context) error {
 	for {
 		due, ok := p.take(time.Now())
 		if ok {
 			return nil
-		}
-		if deadline, has := ctx.Deadline(); has && due.After(deadline) {
-			<-ctx.Done()
-			return ctx.Err()
 		}
 		if err := sleepCtx(ctx, time.Until(due)); err != nil {
 			return err
@@ -150,7 +148,7 @@ type adaptiveRate struct {
 func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
 	a := &adaptiveRate{pace: newPacer(ceiling), ceiling: ceiling, current: ceiling, refused: ceiling, now: now}
 	if ceiling > 0 {
-		a.floor = math.Max(ceiling/40, 0.1)
+		a.floor = math.Max(ceiling/20, 0.1)
 		a.step = math.Max(ceiling/200, 0.05)
 		a.starting = true
 		a.set(math.Max(ceiling*startShare, math.Min(ceiling, 1)))
@@ -201,8 +199,8 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 		return
 	}
 	steps := int(now.Sub(a.lastRaise) / raiseEvery)
-	if steps < 1 {
-		return
+	if steps < 1 || now.Sub(a.usedSince) < raiseEvery {
+		return // a shorter spell would make two requests in a row look like a busy process
 	}
 	a.lastRaise = a.lastRaise.Add(time.Duration(steps) * raiseEvery)
 	started := a.pace.count()
@@ -212,8 +210,10 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 		return
 	}
 	before := a.current
-	for range steps {
+	for step := range steps {
 		switch near := nearRefused * a.refused; {
+		case a.starting && step > 0:
+			// One doubling for the spell that was measured, however long it was.
 		case a.starting:
 			a.current *= 2
 		case a.current < near:

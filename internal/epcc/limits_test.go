@@ -51,7 +51,14 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	expect("at the first request", a.rate(), 2.5)
 	expect("unused for 10 s", idle(a, 10*time.Second), 2.5)
 	expect("used for a second", busy(a, time.Second), 5)
-	expect("used for two more", busy(a, 2*time.Second), 20)
+	expect("used for another", busy(a, time.Second), 10)
+	expect("and another", busy(a, time.Second), 20)
+	// A look just after a step, then one request and a look 10 ms on: a process is not busy for sending two
+	// requests in a row.
+	c := newAdaptiveRate(20, func() time.Time { return clock })
+	climbing(c)
+	expect("unused for 1.99 s", idle(c, 1990*time.Millisecond), 2.5)
+	expect("one request 10 ms later", busy(c, 10*time.Millisecond), 2.5)
 	if strings.Contains(logs.String(), "back at the full rate") {
 		t.Errorf("the start is logged as a return to the full rate:\n%s", logs.String())
 	}
@@ -89,7 +96,7 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 		clock = clock.Add(time.Second)
 		a.throttled(ctx)
 	}
-	expect("after a storm", a.rate(), 0.5) // the floor: rate_limit/40
+	expect("after a storm", a.rate(), 1) // the floor: rate_limit/20
 	// A cut ends the start's doubling for good: the next climb is the slow one.
 	b := newAdaptiveRate(20, func() time.Time { return clock })
 	climbing(b)

@@ -29,12 +29,19 @@ func (p *exportPace) record(j *Job) {
 	}
 }
 
-// expect is the run to expect of a job just started, or 0 when nothing tells.
+// expect is how much longer to expect an export to run from when it is first seen, or 0 (or less) when
+// nothing tells. What it has run already, as far as the store's clock tells (its last change of status), is
+// taken off: an export first seen well into its run, as Delete may see one, is not expected to run its whole
+// length again from there.
 func (p *exportPace) expect(j *Job) time.Duration {
 	if j.Type != JobTypeExport {
 		return 0
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.shortest
+	left := p.shortest
+	p.mu.Unlock()
+	if left > 0 && j.UpdatedAt.After(j.CreatedAt) {
+		left -= j.UpdatedAt.Sub(j.CreatedAt)
+	}
+	return left
 }

@@ -50,7 +50,6 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		}
 		unlisted = false
 		if last == nil && IsActive(job.Status) {
-			// A wait starts right after the job does (a cancelling job, which Delete waits for, is no run).
 			sched.expect = c.limits.exports.expect(job)
 		}
 		if last == nil || last.Status != job.Status || !sameInt(last.Generated, job.Generated) {
@@ -148,15 +147,13 @@ func (s *pollSchedule) next(now time.Time, job *Job) time.Duration {
 	if left, watched, ok := s.remaining(now, job); ok {
 		// The guess errs early by a code or two, so the poll after it comes sooner than the floor.
 		d = min(max(left, s.floor/4), max(d, min(watched, s.ceiling)))
-	} else if aim := s.expect*expectedShare/10 - waited; aim > d {
+	} else if aim := s.expect - s.expect/10 - waited; aim > d {
+		// The base schedule resumes a tenth before the expected end: an export a little quicker than the
+		// one it is expected from is still seen in time.
 		d = min(aim, max(d, min(waited, s.ceiling)))
 	}
 	return time.Duration(float64(d) * (0.9 + 0.1*rand.Float64()))
 }
-
-// expectedShare: the polls that thin out before an expected end resume the base schedule at this many tenths
-// of it, so that a job a little quicker than the one it is expected from is still seen in time.
-const expectedShare = 9
 
 // remaining estimates how long a processing code_generate job has left, from the codes it made since it
 // was first seen making them, and says how long that has been watched.

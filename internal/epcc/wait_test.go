@@ -272,6 +272,10 @@ func TestExportPaceKeepsTheShortestRun(t *testing.T) {
 	if got := p.expect(&Job{Type: JobTypeGenerate, Status: StatusPending}); got != 0 {
 		t.Errorf("generate: %v, want nothing", got)
 	}
+	// An export first seen processing for 3 s already (since its last change of status) has 5 s left.
+	if got := p.expect(run(JobTypeExport, StatusProcessing, 3*time.Second)); got != 5*time.Second {
+		t.Errorf("export 3 s into its run: %v, want 5s", got)
+	}
 }
 
 func TestLockPromotion(t *testing.T) {

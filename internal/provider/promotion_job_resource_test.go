@@ -1167,7 +1167,7 @@ func TestAccPromotionJob_throttledThroughout(t *testing.T) {
 					epccsim.Fault{Method: http.MethodGet, Path: jobs, Kind: epccsim.FaultStatus, Status: http.StatusTooManyRequests, RetryAfter: "0", Times: 15},
 				)
 			},
-			// A high rate_limit keeps the slow-down short: the floor it falls to is a fortieth of it.
+			// A high rate_limit keeps the slow-down short: the floor it falls to is a twentieth of it.
 			Config: env.configWith("rate_limit = 1000", `
 resource "elasticpath_promotion_job" "test" {
   rule_promotion_id = %q

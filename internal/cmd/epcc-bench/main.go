@@ -231,6 +231,28 @@ func (b *benchEnv) promotions(ctx context.Context, c *epcc.Client, n int, name s
 	return refs, nil
 }
 
+// clientAndPromotion is a new client and a promotion of its own.
+func (b *benchEnv) clientAndPromotion(ctx context.Context, name string) (*epcc.Client, epcc.PromotionRef, error) {
+	c, err := b.client()
+	if err != nil {
+		return nil, epcc.PromotionRef{}, err
+	}
+	refs, err := b.promotions(ctx, c, 1, name)
+	if err != nil {
+		return nil, epcc.PromotionRef{}, err
+	}
+	return c, refs[0], nil
+}
+
+// schedulesCompared is the provider's schedule (nil: WaitJob's own) and the compared ones, in the table's order.
+func schedulesCompared() []bench.Schedule {
+	schedules := []bench.Schedule{nil}
+	for _, c := range bench.Compared {
+		schedules = append(schedules, c.Schedule)
+	}
+	return schedules
+}
+
 // codesFor is the number of codes whose job takes length, queue included.
 func (b *benchEnv) codesFor(length time.Duration) int64 {
 	return int64((length - b.opts.queueDelay).Seconds() * b.opts.codesPerSecond)
@@ -313,23 +335,16 @@ func waitWith(ctx context.Context, c *epcc.Client, ref epcc.PromotionRef, id str
 // lateness starts one job of the given length for each schedule, at once and each on its own promotion
 // and client, and reports how late each saw the end.
 func (b *benchEnv) lateness(ctx context.Context, length time.Duration) (row, error) {
-	schedules := []bench.Schedule{nil}
-	for _, c := range bench.Compared {
-		schedules = append(schedules, c.Schedule)
-	}
+	schedules := schedulesCompared()
 	results := make([]waited, len(schedules))
 	errs := make([]error, len(schedules))
 	var wg sync.WaitGroup
 	for i, s := range schedules {
-		c, err := b.client()
+		c, ref, err := b.clientAndPromotion(ctx, "lateness")
 		if err != nil {
 			return row{}, err
 		}
-		refs, err := b.promotions(ctx, c, 1, "lateness")
-		if err != nil {
-			return row{}, err
-		}
-		wg.Go(func() { results[i], errs[i] = b.startAndWait(ctx, c, refs[0], length, s) })
+		wg.Go(func() { results[i], errs[i] = b.startAndWait(ctx, c, ref, length, s) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -349,22 +364,14 @@ func (b *benchEnv) lateness(ctx context.Context, length time.Duration) (row, err
 // store, with the compared schedules on the same jobs at once, then a second one through the same client,
 // which expects its end from the first.
 func (b *benchEnv) exportLateness(ctx context.Context) ([]row, error) {
-	schedules := []bench.Schedule{nil}
-	for _, c := range bench.Compared {
-		schedules = append(schedules, c.Schedule)
-	}
+	schedules := schedulesCompared()
 	clients := make([]*epcc.Client, len(schedules))
 	refs := make([]epcc.PromotionRef, len(schedules))
 	for i := range schedules {
-		c, err := b.client()
-		if err != nil {
+		var err error
+		if clients[i], refs[i], err = b.clientAndPromotion(ctx, "exports"); err != nil {
 			return nil, err
 		}
-		ref, err := b.promotions(ctx, c, 1, "exports")
-		if err != nil {
-			return nil, err
-		}
-		clients[i], refs[i] = c, ref[0]
 	}
 	first := make([]waited, len(schedules))
 	errs := make([]error, len(schedules))
@@ -568,11 +575,7 @@ func (tf *terraform) run(ctx context.Context, dir string, args ...string) (time.
 // backToBack applies 20 jobs of 2 s on one promotion with for_each and compares the apply's wall time with
 // the jobs' own durations (created_at to updated_at), and each job's start with the previous job's end.
 func (b *benchEnv) backToBack(ctx context.Context, tf *terraform) ([]row, error) {
-	c, err := b.client()
-	if err != nil {
-		return nil, err
-	}
-	refs, err := b.promotions(ctx, c, 1, "back to back")
+	c, ref, err := b.clientAndPromotion(ctx, "back to back")
 	if err != nil {
 		return nil, err
 	}
@@ -588,7 +591,7 @@ resource "elasticpath_promotion_job" "codes" {
     number_of_codes = %d
   }
 }
-`, jobs, refs[0].ID, b.codesFor(length)))
+`, jobs, ref.ID, b.codesFor(length)))
 	if err != nil {
 		return nil, err
 	}
@@ -596,7 +599,7 @@ resource "elasticpath_promotion_job" "codes" {
 	if err != nil {
 		return nil, err
 	}
-	listed, err := c.ListJobs(ctx, refs[0], epcc.JobFilter{})
+	listed, err := c.ListJobs(ctx, ref, epcc.JobFilter{})
 	if err != nil {
 		return nil, err
 	}
