@@ -53,6 +53,10 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	expect("used for a second", busy(a, time.Second), 5)
 	expect("used for another", busy(a, time.Second), 10)
 	expect("and another", busy(a, time.Second), 20)
+	// A spell used for 3 s earns one doubling, not three.
+	d := newAdaptiveRate(20, func() time.Time { return clock })
+	climbing(d)
+	expect("used for 3 s during the start", busy(d, 3*time.Second), 5)
 	// A look just after a step, then one request and a look 10 ms on: a process is not busy for sending two
 	// requests in a row.
 	c := newAdaptiveRate(20, func() time.Time { return clock })

@@ -125,7 +125,7 @@ func sameInt(a, b *int64) bool {
 type pollSchedule struct {
 	floor, ceiling time.Duration
 	start          time.Time     // when the wait began
-	expect         time.Duration // the run expected from earlier jobs like this one; 0: nothing to go by
+	expect         time.Duration // how long the job should run from start, from earlier exports; 0: nothing to go by
 	first          *progress     // the first sight of the job generating codes
 	latest         int64         // the count seen last
 }
