@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+
 	"sort"
 	"testing"
 	"time"
@@ -41,13 +42,20 @@ func percentile80(v []float64) float64 {
 const (
 	modelStoreLimit = 25 // requests in any one second
 	modelLatency    = 3 * time.Millisecond
-	modelQueue      = 100 * time.Millisecond // a job is pending this long...
-	modelJobLength  = 600 * time.Millisecond // ...and ends this long after its creation
-	modelCodes      = 5
+	modelQueue      = 100 * time.Millisecond // a job is pending this long, then makes codes at a steady pace
 )
+
+// modelJobs is the jobs' timing: a job ends length after its creation, having made codes codes.
+type modelJobs struct {
+	length time.Duration
+	codes  int64
+}
+
+var pipelineJobs = modelJobs{length: 600 * time.Millisecond, codes: 5}
 
 // model is the simulated clock, its events, and the store's limit.
 type model struct {
+	jobs              modelJobs
 	now               time.Time
 	events            modelEvents
 	seq               int
@@ -120,6 +128,32 @@ type modelProcess struct {
 	polls   *pacer
 	running int // promotions with jobs left
 	end     time.Time
+	jobs    []modelJobRun // in the order they ended
+}
+
+type modelJobRun struct{ created, ended time.Time }
+
+func newModelProcess(m *model, promotions int) *modelProcess {
+	return &modelProcess{m: m, running: promotions,
+		rate: newAdaptiveRate(defaultRateLimit, func() time.Time { return m.now }), polls: newPollPacer(defaultRateLimit)}
+}
+
+// requests sends requests one after another, then calls then.
+func (p *modelProcess) requests(n int, then func()) {
+	if n == 0 {
+		then()
+		return
+	}
+	p.request(false, func() { p.requests(n-1, then) })
+}
+
+// run runs the model's events until none are left or, for a model that does not finish, until the limit.
+func (m *model) run(begin time.Time) {
+	for m.events.Len() > 0 && m.now.Sub(begin) < 10*time.Minute {
+		e := heap.Pop(&m.events).(*modelEvent)
+		m.now = e.at
+		e.fn()
+	}
 }
 
 // request sends one request as the client does: a poll first within the poll pacer, every attempt within
@@ -129,10 +163,7 @@ func (p *modelProcess) request(poll bool, then func()) {
 	m := p.m
 	var attempt func(n int)
 	attempt = func(n int) {
-		p.rate.mu.Lock()
-		p.rate.climb(context.Background())
-		p.rate.mu.Unlock()
-		whenFree(m, p.rate.pace, func() {
+		sent := func() {
 			m.after(modelLatency/2, func() {
 				ok, retryAfter := m.serve()
 				m.after(modelLatency/2, func() {
@@ -148,7 +179,12 @@ func (p *modelProcess) request(poll bool, then func()) {
 					m.after(wait, func() { attempt(n + 1) })
 				})
 			})
-		})
+		}
+		if p.rate.arrive(context.Background()) {
+			sent()
+			return
+		}
+		whenFree(m, p.rate.pace, sent)
 	}
 	if poll {
 		whenFree(m, p.polls, func() { attempt(0) })
@@ -188,14 +224,15 @@ func (p *modelProcess) promotion(jobsLeft int, listed time.Time) {
 			var poll func()
 			poll = func() {
 				p.request(true, func() {
-					codes := int64(modelCodes)
+					codes := m.jobs.codes
 					job := &Job{Type: JobTypeGenerate, Status: StatusPending, Parameters: &JobParameters{NumberOfCodes: &codes}}
 					switch age := m.now.Sub(created); {
-					case age >= modelJobLength:
+					case age >= m.jobs.length:
+						p.jobs = append(p.jobs, modelJobRun{created: created, ended: created.Add(m.jobs.length)})
 						p.promotion(jobsLeft-1, m.now)
 						return
 					case age >= modelQueue:
-						made := int64((age - modelQueue).Seconds() * modelCodes / (modelJobLength - modelQueue).Seconds())
+						made := int64((age - modelQueue).Seconds() * float64(codes) / (m.jobs.length - modelQueue).Seconds())
 						job.Status, job.Generated = StatusProcessing, &made
 					}
 					m.after(sched.next(m.now, job), poll)
@@ -220,11 +257,10 @@ type modelOutcome struct {
 func runPipelinesModel(processes int) modelOutcome {
 	const promotions, jobs = 5, 5
 	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := &model{now: begin}
+	m := &model{now: begin, jobs: pipelineJobs}
 	all := make([]*modelProcess, processes)
 	for i := range all {
-		p := &modelProcess{m: m, running: promotions,
-			rate: newAdaptiveRate(defaultRateLimit, func() time.Time { return m.now }), polls: newPacer(defaultRateLimit * pollShare)}
+		p := newModelProcess(m, promotions)
 		all[i] = p
 		m.after(time.Duration(i)*time.Microsecond, func() {
 			p.request(false, func() { // the token
@@ -234,11 +270,7 @@ func runPipelinesModel(processes int) modelOutcome {
 			})
 		})
 	}
-	for m.events.Len() > 0 && m.now.Sub(begin) < 10*time.Minute {
-		e := heap.Pop(&m.events).(*modelEvent)
-		m.now = e.at
-		e.fn()
-	}
+	m.run(begin)
 	out := modelOutcome{accepted: m.accepted, refused: m.refused}
 	for _, p := range all {
 		if p.end.IsZero() {
@@ -253,11 +285,68 @@ func runPipelinesModel(processes int) modelOutcome {
 // under the store's limit, meets no 429.
 func TestPipelinesModelFinishes(t *testing.T) {
 	lone := runPipelinesModel(1)
-	if lone.refused != 0 || lone.wall <= modelJobLength*5 || lone.wall >= time.Minute {
+	if lone.refused != 0 || lone.wall <= pipelineJobs.length*5 || lone.wall >= time.Minute {
 		t.Errorf("one process: %+v, want no 429 and 5 jobs' length to a minute", lone)
 	}
 	many := runPipelinesModel(12)
 	if many.wall >= 10*time.Minute || many.accepted < 12*25*2 {
 		t.Errorf("12 processes: %+v, want every job started and seen ending", many)
+	}
+}
+
+// BenchmarkForEachModel is make bench's for_each row on the simulated clock: terraform apply's plan walk (a
+// provider process that takes its token and checks the promotion: read it, count its codes), then its apply
+// walk (a new process: the same three requests, then 20 jobs of 2.1 s one after another on the promotion, as
+// the resource runs them). It reports the time from the plan's first request to the last job's end against
+// the jobs' summed durations, the time before the first job starts, the jobs' gaps added up (one job's end
+// to the next one's start), and the largest gap. The terraform CLI's own time and the processes' start-up
+// are not in it: the real-time row adds them.
+func BenchmarkForEachModel(b *testing.B) {
+	var spans, before, gaps, largest []float64
+	for b.Loop() {
+		r := runForEachModel()
+		spans = append(spans, float64(r.end)/float64(r.jobs))
+		before = append(before, r.firstStart.Seconds())
+		gaps = append(gaps, (r.end - r.firstStart - r.jobs).Seconds())
+		largest = append(largest, r.largestGap.Seconds())
+	}
+	b.ReportMetric(percentile80(spans), "span/jobs")
+	b.ReportMetric(percentile80(before), "before-first-s")
+	b.ReportMetric(percentile80(gaps), "gaps-s")
+	b.ReportMetric(percentile80(largest), "largest-gap-s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// forEachRun is one run of the for_each model, every time counted from the plan walk's first request.
+type forEachRun struct {
+	firstStart, end, jobs, largestGap time.Duration
+}
+
+func runForEachModel() forEachRun {
+	const jobs = 20
+	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := &model{now: begin, jobs: modelJobs{length: 2100 * time.Millisecond, codes: 21}}
+	plan := newModelProcess(m, 0)
+	apply := newModelProcess(m, 1)
+	plan.requests(3, func() { apply.requests(3, func() { apply.promotion(jobs, time.Time{}) }) })
+	m.run(begin)
+	if len(apply.jobs) != jobs {
+		panic(fmt.Sprintf("the for_each model ended %d jobs of %d", len(apply.jobs), jobs))
+	}
+	r := forEachRun{firstStart: apply.jobs[0].created.Sub(begin), end: apply.jobs[jobs-1].ended.Sub(begin)}
+	for i, j := range apply.jobs {
+		r.jobs += j.ended.Sub(j.created)
+		if i > 0 {
+			r.largestGap = max(r.largestGap, j.created.Sub(apply.jobs[i-1].ended))
+		}
+	}
+	return r
+}
+
+// The for_each model runs its 20 jobs one after another, never two at once on the promotion.
+func TestForEachModelRunsJobsInTurn(t *testing.T) {
+	r := runForEachModel()
+	if r.jobs != 20*2100*time.Millisecond || r.end < r.firstStart+r.jobs || r.end > time.Minute {
+		t.Errorf("%+v: want 20 jobs of 2.1 s, one after another, within a minute", r)
 	}
 }

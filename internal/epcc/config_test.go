@@ -145,6 +145,15 @@ func maxInAnySecond(times []time.Time) int {
 	return most
 }
 
+func startsAt(starts []time.Time, at time.Time) (n int) {
+	for _, s := range starts {
+		if s.Equal(at) {
+			n++
+		}
+	}
+	return n
+}
+
 // startAll starts requests on a fake clock from start until end as fast as the pacer allows, calling
 // before(now) ahead of each attempt (to move the rate as the adaptation does), and returns the starts.
 func startAll(p *pacer, start, end time.Time, before func(now time.Time)) []time.Time {
@@ -167,15 +176,29 @@ func startAll(p *pacer, start, end time.Time, before func(now time.Time)) []time
 func TestPacerHoldsOverAnySecond(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, perSecond := range []float64{1, 2.5, 3, 7, 10, 20, 25, 30, 100} {
-		p := newPacer(perSecond)
-		starts := startAll(p, start, start.Add(3*time.Second), func(time.Time) {})
-		// Idle for 5 s, then 3 s more.
-		starts = append(starts, startAll(p, start.Add(8*time.Second), start.Add(11*time.Second), func(time.Time) {})...)
-		if got, want := maxInAnySecond(starts), int(math.Ceil(perSecond)); got > want {
-			t.Errorf("rate %v: %d requests started within one second, want at most %d", perSecond, got, want)
-		}
-		if got, want := len(starts), int(6*perSecond); got < want {
-			t.Errorf("rate %v: %d requests in 6 s of starts, want at least %d", perSecond, got, want)
+		for _, windowed := range []bool{false, true} {
+			if windowed && perSecond != math.Trunc(perSecond) {
+				continue // only whole rates are windowed
+			}
+			p := newPacer(perSecond)
+			p.setRate(perSecond, windowed)
+			starts := startAll(p, start, start.Add(3*time.Second), func(time.Time) {})
+			// Idle for 5 s, then 3 s more.
+			starts = append(starts, startAll(p, start.Add(8*time.Second), start.Add(11*time.Second), func(time.Time) {})...)
+			if got, want := maxInAnySecond(starts), int(math.Ceil(perSecond)); got > want {
+				t.Errorf("rate %v (windowed %v): %d requests started within one second, want at most %d", perSecond, windowed, got, want)
+			}
+			if got, want := len(starts), int(6*perSecond); got < want {
+				t.Errorf("rate %v (windowed %v): %d requests in 6 s of starts, want at least %d", perSecond, windowed, got, want)
+			}
+			// Windowed, a second's requests go at once after an idle spell; spaced, one at a time.
+			together := 1
+			if windowed {
+				together = int(perSecond)
+			}
+			if got := startsAt(starts, start.Add(8*time.Second)); got != together {
+				t.Errorf("rate %v (windowed %v): %d requests started at once after an idle spell, want %d", perSecond, windowed, got, together)
+			}
 		}
 	}
 
@@ -185,9 +208,9 @@ func TestPacerHoldsOverAnySecond(t *testing.T) {
 	starts := startAll(p, start, start.Add(3*time.Second), func(now time.Time) {
 		switch {
 		case !now.Before(start.Add(2 * time.Second)):
-			p.setRate(5)
+			p.setRate(5, false)
 		case !now.Before(start.Add(time.Second)):
-			p.setRate(20)
+			p.setRate(20, false)
 		}
 	})
 	if got := maxInAnySecond(starts); got > 20 {
@@ -218,7 +241,7 @@ func TestPacerWaitHonoursTheDeadline(t *testing.T) {
 	if waited := time.Since(begun); waited < 90*time.Millisecond {
 		t.Errorf("returned after %v, before the deadline", waited)
 	}
-	if n := p.count(); n != 1 {
+	if n, _ := p.count(); n != 1 {
 		t.Errorf("%d starts, want the first alone", n)
 	}
 }

@@ -29,9 +29,10 @@ const (
 	raiseEvery = time.Second
 	// nearRefused: the climb is quick up to this share of the rate that was last refused, and slow beyond.
 	nearRefused = 0.9
-	// usedShare: the rate rises only after a spell in which the process sent at least this share of it. A
-	// rate that goes unused says nothing of what the store takes, and one that grew while the process
-	// waited on its jobs would let it open at several times its share once it gets busy.
+	// usedShare: the rate rises only after a spell in which the process sent at least this share of it, or
+	// had a request wait for its turn. A rate that goes unused says nothing of what the store takes, and one
+	// that grew while the process waited on its jobs would let it open at several times its share once it
+	// gets busy; a request held back, as a job's POST right after a poll, is a need the rate did not meet.
 	usedShare = 0.6
 	// pollShare: the status polls of all waits of a process keep within this share of rate_limit, so that
 	// however many jobs wait at once, their polls stay under half of it.
@@ -53,23 +54,35 @@ func NewLimits(perSecond float64) *Limits {
 	if perSecond == 0 {
 		perSecond = defaultRateLimit
 	}
-	polls := newPacer(perSecond * pollShare) // negative stays negative: unlimited
-	return &Limits{requests: newAdaptiveRate(perSecond, time.Now), polls: polls, exports: &exportPace{}}
+	return &Limits{requests: newAdaptiveRate(perSecond, time.Now), polls: newPollPacer(perSecond), exports: &exportPace{}}
 }
 
-// pacer lets at most perSecond requests start in any one second (negative: unlimited): a request starts
-// once 1/perSecond has passed since the one before, at the rate in force when it looks. No turn is handed
-// out ahead of time: a rate that falls holds back the requests already waiting, and one that rises lets the
-// next look through sooner, where a queue of turns given out at the old rate would keep them seconds out.
-// Waiters are not served in order; each looks again when the turn it saw comes. golang.org/x/time/rate
-// does not fit a rate that changes: the waiters it already gave a time keep it when its limit rises, and
-// new ones are let in between them, so for a while more than the new rate passes; its burst would also let
-// burst + rate through in the first second.
+// newPollPacer keeps polls within pollShare of rate_limit (negative stays negative: unlimited).
+func newPollPacer(rateLimit float64) *pacer {
+	p := newPacer(rateLimit * pollShare)
+	p.setRate(p.perSecond, isWhole(p.perSecond))
+	return p
+}
+
+// pacer lets at most perSecond requests start in any one second (negative: unlimited). Spaced, a request
+// starts once 1/perSecond has passed since the one before, at the rate in force when it looks; this is how a
+// rate below the process's full rate is kept, so that the 429s answering a burst do not all come back before
+// the process could slow down. Windowed (at a whole full rate), a request starts while fewer than perSecond
+// started in the last second, however close together: a process alone on its store then sends a job's POST
+// right after the poll that saw the job before it end. No turn is handed out ahead of time: a rate that
+// falls holds back the requests already waiting, and one that rises lets the next look through sooner,
+// where a queue of turns given out at the old rate would keep them seconds out. Waiters are not served in
+// order; each looks again when the turn it saw comes. golang.org/x/time/rate does not fit a rate that
+// changes: the waiters it already gave a time keep it when its limit rises, and new ones are let in between
+// them, so for a while more than the new rate passes; its burst would also let burst + rate through in the
+// first second.
 type pacer struct {
 	mu        sync.Mutex
 	perSecond float64
-	last      time.Time // the latest start
-	started   int       // starts so far, for the rate's climb
+	windowed  bool
+	recent    []time.Time // the starts of the last second, the latest last
+	started   int         // starts so far, for the rate's climb
+	held      int         // looks told to wait, for the rate's climb
 }
 
 func newPacer(perSecond float64) *pacer { return &pacer{perSecond: perSecond} }
@@ -78,15 +91,35 @@ func newPacer(perSecond float64) *pacer { return &pacer{perSecond: perSecond} }
 func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.perSecond >= 0 && p.started > 0 {
-		// Rounded up: a gap a nanosecond short would let one start too many into a second.
-		if due = p.last.Add(time.Duration(math.Ceil(float64(time.Second) / p.perSecond))); due.After(now) {
-			return due, false
-		}
+	// The latest start stays, however old: a spaced rate under one a second measures from it.
+	for len(p.recent) > 1 && now.Sub(p.recent[0]) >= time.Second {
+		p.recent = p.recent[1:]
 	}
-	p.last = now
+	n := len(p.recent)
+	switch {
+	case p.perSecond < 0 || n == 0:
+	case p.windowed:
+		if limit := int(p.perSecond); n >= limit {
+			due = p.recent[n-limit].Add(time.Second)
+		}
+	default:
+		// Rounded up: a gap a nanosecond short would let one start too many into a second.
+		due = p.recent[n-1].Add(time.Duration(math.Ceil(float64(time.Second) / p.perSecond)))
+	}
+	if due.After(now) {
+		p.held++
+		return due, false
+	}
+	p.recent = append(p.recent, now)
 	p.started++
 	return now, true
+}
+
+// startUnspaced counts a start that no other is spaced from.
+func (p *pacer) startUnspaced() {
+	p.mu.Lock()
+	p.started++
+	p.mu.Unlock()
 }
 
 // wait blocks until the caller may start, or until ctx ends, with ctx's error.
@@ -102,17 +135,22 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 }
 
-func (p *pacer) count() int {
+// count says how many requests started so far, and how many looks were told to wait.
+func (p *pacer) count() (started, held int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.started
+	return p.started, p.held
 }
 
-func (p *pacer) setRate(perSecond float64) {
+func (p *pacer) setRate(perSecond float64, windowed bool) {
 	p.mu.Lock()
-	p.perSecond = perSecond
+	p.perSecond, p.windowed = perSecond, windowed
 	p.mu.Unlock()
 }
+
+// isWhole says whether a pacer may be windowed at perSecond: the window holds whole requests, and a rate
+// with a fraction kept to its whole part would be slower than spaced.
+func isWhole(perSecond float64) bool { return perSecond >= 1 && perSecond == math.Trunc(perSecond) }
 
 func (p *pacer) rate() float64 {
 	p.mu.Lock()
@@ -125,8 +163,8 @@ func (p *pacer) rate() float64 {
 // 429 then cuts the rate to cutFactor of itself, and after a quiet spell it climbs back, quickly to just
 // under the rate that was refused, then slowly past it, up to the configured ceiling. Processes that all do
 // this settle near a fair share of the store's limit instead of fighting over it. The rate only rises after
-// a spell in which the process used it (usedShare), and the start counts from the first request, not from
-// when the provider was configured.
+// a spell in which the process used it or held a request back (usedShare), and the start counts from the
+// first request, not from when the provider was configured.
 type adaptiveRate struct {
 	pace    *pacer  // every request
 	ceiling float64 // rate_limit
@@ -135,6 +173,7 @@ type adaptiveRate struct {
 	now     func() time.Time
 
 	mu        sync.Mutex
+	begun     bool // the first request came
 	current   float64
 	refused   float64 // the rate when the last 429 came
 	starting  bool    // doubling until the first 429
@@ -142,7 +181,8 @@ type adaptiveRate struct {
 	lastCut   time.Time
 	lastRaise time.Time // the last step, or when the next one's spell began
 	usedSince time.Time // what the process sent is counted from here...
-	usedFrom  int       // ...where the pace had started this many requests
+	usedFrom  int       // ...where the pace had started this many requests...
+	heldFrom  int       // ...and told this many looks to wait
 }
 
 func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
@@ -159,11 +199,30 @@ func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
 // wait blocks until the process may send one more request. A rise is taken in by the requests that come
 // after it: were the ones already waiting let go at the new rate, every process would burst at the same
 // second's turn.
+//
+// The process's first request, its token, goes at once and holds back none after it: the request it was
+// taken for would otherwise wait out a gap of the start's low rate, and each terraform walk runs a process
+// of its own. One request more in a process's first second stays within rate_limit from 2 a second up.
 func (a *adaptiveRate) wait(ctx context.Context) error {
+	if a.arrive(ctx) {
+		return nil
+	}
+	return a.pace.wait(ctx)
+}
+
+// arrive takes in a request that asks to start: the rate climbs if it may. It says whether the request
+// starts at once, unspaced, as the process's first does; else it is to wait for its turn with the pace.
+func (a *adaptiveRate) arrive(ctx context.Context) (started bool) {
 	a.mu.Lock()
+	first := !a.begun
+	a.begun = true
 	a.climb(ctx)
 	a.mu.Unlock()
-	return a.pace.wait(ctx)
+	if first && a.ceiling >= 2 {
+		a.pace.startUnspaced()
+		return true
+	}
+	return false
 }
 
 // throttled takes in a 429.
@@ -181,7 +240,8 @@ func (a *adaptiveRate) throttled(ctx context.Context) {
 	a.set(math.Max(a.floor, a.current*cutFactor))
 	// The first step of the climb is due a quiet spell after this cut, if the process used its rate.
 	a.lastCut, a.lastRaise = now, now.Add(quietSpell-raiseEvery)
-	a.usedSince, a.usedFrom = now, a.pace.count()
+	a.usedSince = now
+	a.usedFrom, a.heldFrom = a.pace.count()
 	tflog.Info(ctx, fmt.Sprintf("Elastic Path asked to slow down (429): now at most %.2f requests/s", a.current), map[string]any{
 		"rate_limit": a.ceiling, "rate": a.current,
 	})
@@ -195,7 +255,8 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 	}
 	now := a.now()
 	if a.lastRaise.IsZero() {
-		a.lastRaise, a.usedSince, a.usedFrom = now, now, a.pace.count()
+		a.lastRaise, a.usedSince = now, now
+		a.usedFrom, a.heldFrom = a.pace.count()
 		return
 	}
 	steps := int(now.Sub(a.lastRaise) / raiseEvery)
@@ -203,10 +264,11 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 		return // a shorter spell would make two requests in a row look like a busy process
 	}
 	a.lastRaise = a.lastRaise.Add(time.Duration(steps) * raiseEvery)
-	started := a.pace.count()
+	started, held := a.pace.count()
 	used := float64(started-a.usedFrom) / now.Sub(a.usedSince).Seconds()
-	a.usedSince, a.usedFrom = now, started
-	if used < usedShare*a.current {
+	wasHeld := held > a.heldFrom
+	a.usedSince, a.usedFrom, a.heldFrom = now, started, held
+	if used < usedShare*a.current && !wasHeld {
 		return
 	}
 	before := a.current
@@ -236,7 +298,7 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 
 func (a *adaptiveRate) set(perSecond float64) {
 	a.current = perSecond
-	a.pace.setRate(perSecond)
+	a.pace.setRate(perSecond, perSecond >= a.ceiling && isWhole(perSecond))
 }
 
 // rate is the current limit, for tests and logs.

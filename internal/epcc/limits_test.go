@@ -53,6 +53,9 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	expect("used for a second", busy(a, time.Second), 5)
 	expect("used for another", busy(a, time.Second), 10)
 	expect("and another", busy(a, time.Second), 20)
+	if !a.pace.windowed {
+		t.Error("at the full rate, requests are still spaced: a POST waits out the gap after a poll")
+	}
 	// A spell used for 3 s earns one doubling, not three.
 	d := newAdaptiveRate(20, func() time.Time { return clock })
 	climbing(d)
@@ -66,9 +69,26 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	if strings.Contains(logs.String(), "back at the full rate") {
 		t.Errorf("the start is logged as a return to the full rate:\n%s", logs.String())
 	}
+	// Two requests at once, then nothing for a second: too little use to climb, but the second request had
+	// to wait for its turn, and that is a need the rate did not meet.
+	h := newAdaptiveRate(20, func() time.Time { return clock })
+	climbing(h)
+	for range 2 {
+		for {
+			due, ok := h.pace.take(clock)
+			if ok {
+				break
+			}
+			clock = due
+		}
+	}
+	expect("one request held back in a second", idle(h, time.Second), 5)
 
 	a.throttled(ctx)
 	expect("after a 429", a.rate(), 14)
+	if a.pace.windowed {
+		t.Error("cut below the full rate, requests are still let through together")
+	}
 	clock = clock.Add(900 * time.Millisecond)
 	a.throttled(ctx)
 	expect("a 429 of the second after the cut", a.rate(), 14)
@@ -119,5 +139,31 @@ func TestAdaptiveRateUnlimited(t *testing.T) {
 		if err := u.wait(ctx); err != nil {
 			t.Fatalf("an unlimited client was held: %v", err)
 		}
+	}
+}
+
+// A process's first request, its token, starts at once and holds back none after it: the request it was
+// taken for goes right behind it, and the one after waits out the start's gap. Under rate_limit 2 the
+// first request is paced as any other, as an extra one would pass rate_limit in the first second.
+func TestFirstRequestHoldsNoneBack(t *testing.T) {
+	clock := time.Unix(1_000_000, 0)
+	a := newAdaptiveRate(20, func() time.Time { return clock })
+	if !a.arrive(context.Background()) {
+		t.Fatal("the first request waits for a turn")
+	}
+	if a.arrive(context.Background()) {
+		t.Fatal("the second request skips the pace")
+	}
+	if _, ok := a.pace.take(clock); !ok {
+		t.Error("the request right behind the token is held back")
+	}
+	if due, ok := a.pace.take(clock); ok || !due.Equal(clock.Add(400*time.Millisecond)) {
+		t.Errorf("the third request may start at %v (ok %v), want 0.4 s on, at the start's 2.5 a second", due.Sub(clock), ok)
+	}
+	if started, _ := a.pace.count(); started != 2 {
+		t.Errorf("%d starts counted, want the token and the request behind it", started)
+	}
+	if newAdaptiveRate(1.5, func() time.Time { return clock }).arrive(context.Background()) {
+		t.Error("under rate_limit 2, the first request skips the pace")
 	}
 }
