@@ -29,10 +29,11 @@ const (
 	raiseEvery = time.Second
 	// nearRefused: the climb is quick up to this share of the rate that was last refused, and slow beyond.
 	nearRefused = 0.9
-	// usedShare: the rate rises only after a spell in which the process sent at least this share of it, or
-	// had a request wait for its turn. A rate that goes unused says nothing of what the store takes, and one
-	// that grew while the process waited on its jobs would let it open at several times its share once it
-	// gets busy; a request held back, as a job's POST right after a poll, is a need the rate did not meet.
+	// usedShare: the rate rises only after a spell in which the process sent at least this share of it or,
+	// until the store first answers 429, had a request wait for its turn. A rate that goes unused says
+	// nothing of what the store takes, and one that grew while the process waited on its jobs would let it
+	// open at several times its share once it gets busy; a request held back, as a job's POST right after a
+	// poll, is a need the rate did not meet.
 	usedShare = 0.6
 	// pollShare: the status polls of all waits of a process keep within this share of rate_limit, so that
 	// however many jobs wait at once, their polls stay under half of it.
@@ -57,19 +58,16 @@ func NewLimits(perSecond float64) *Limits {
 	return &Limits{requests: newAdaptiveRate(perSecond, time.Now), polls: newPollPacer(perSecond), exports: &exportPace{}}
 }
 
-// newPollPacer keeps polls within pollShare of rate_limit (negative stays negative: unlimited).
-func newPollPacer(rateLimit float64) *pacer {
-	p := newPacer(rateLimit * pollShare)
-	p.setRate(p.perSecond, isWhole(p.perSecond))
-	return p
-}
+// newPollPacer keeps polls within pollShare of rate_limit (negative stays negative: unlimited), spaced: polls
+// that went together would leave the waits a second without a look after each burst.
+func newPollPacer(rateLimit float64) *pacer { return newPacer(rateLimit * pollShare) }
 
 // pacer lets at most perSecond requests start in any one second (negative: unlimited). Spaced, a request
 // starts once 1/perSecond has passed since the one before, at the rate in force when it looks; this is how a
 // rate below the process's full rate is kept, so that the 429s answering a burst do not all come back before
-// the process could slow down. Windowed (at a whole full rate), a request starts while fewer than perSecond
-// started in the last second, however close together: a process alone on its store then sends a job's POST
-// right after the poll that saw the job before it end. No turn is handed out ahead of time: a rate that
+// the process could slow down. Windowed (at a whole full rate that the store never pushed back on), a request
+// starts while fewer than perSecond started in the last second, however close together: a process alone on
+// its store then sends a job's POST right after the poll that saw the job before it end. No turn is handed out ahead of time: a rate that
 // falls holds back the requests already waiting, and one that rises lets the next look through sooner,
 // where a queue of turns given out at the old rate would keep them seconds out. Waiters are not served in
 // order; each looks again when the turn it saw comes. golang.org/x/time/rate does not fit a rate that
@@ -163,8 +161,8 @@ func (p *pacer) rate() float64 {
 // 429 then cuts the rate to cutFactor of itself, and after a quiet spell it climbs back, quickly to just
 // under the rate that was refused, then slowly past it, up to the configured ceiling. Processes that all do
 // this settle near a fair share of the store's limit instead of fighting over it. The rate only rises after
-// a spell in which the process used it or held a request back (usedShare), and the start counts from the
-// first request, not from when the provider was configured.
+// a spell in which the process used it or, before any 429, held a request back (usedShare), and the start
+// counts from the first request, not from when the provider was configured.
 type adaptiveRate struct {
 	pace    *pacer  // every request
 	ceiling float64 // rate_limit
@@ -266,7 +264,9 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 	a.lastRaise = a.lastRaise.Add(time.Duration(steps) * raiseEvery)
 	started, held := a.pace.count()
 	used := float64(started-a.usedFrom) / now.Sub(a.usedSince).Seconds()
-	wasHeld := held > a.heldFrom
+	// Until the store first pushes back, a request held back is a need the rate did not meet; after, only
+	// use counts, lest processes sharing the store climb on each other's heels.
+	wasHeld := a.starting && held > a.heldFrom
 	a.usedSince, a.usedFrom, a.heldFrom = now, started, held
 	if used < usedShare*a.current && !wasHeld {
 		return
@@ -298,7 +298,9 @@ func (a *adaptiveRate) climb(ctx context.Context) {
 
 func (a *adaptiveRate) set(perSecond float64) {
 	a.current = perSecond
-	a.pace.setRate(perSecond, perSecond >= a.ceiling && isWhole(perSecond))
+	// Together only while the store never pushed back: a process that bursts where others share the store
+	// takes the window before their spaced requests, and they are the ones answered 429.
+	a.pace.setRate(perSecond, a.starting && perSecond >= a.ceiling && isWhole(perSecond))
 }
 
 // rate is the current limit, for tests and logs.

@@ -38,6 +38,18 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 		climbing(a)
 		return a.rate()
 	}
+	// holdOne starts two requests as soon as the pace lets them: the second waits for its turn.
+	holdOne := func(a *adaptiveRate) {
+		for range 2 {
+			for {
+				due, ok := a.pace.take(clock)
+				if ok {
+					break
+				}
+				clock = due
+			}
+		}
+	}
 	expect := func(what string, got, want float64) {
 		t.Helper()
 		if math.Abs(got-want) > 1e-9 {
@@ -73,16 +85,13 @@ func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
 	// to wait for its turn, and that is a need the rate did not meet.
 	h := newAdaptiveRate(20, func() time.Time { return clock })
 	climbing(h)
-	for range 2 {
-		for {
-			due, ok := h.pace.take(clock)
-			if ok {
-				break
-			}
-			clock = due
-		}
-	}
+	holdOne(h)
 	expect("one request held back in a second", idle(h, time.Second), 5)
+	// Once the store pushed back, only use counts: processes sharing it all have requests wait.
+	h.throttled(ctx)
+	clock = clock.Add(quietSpell)
+	holdOne(h)
+	expect("one request held back after a 429", idle(h, 0), 3.5)
 
 	a.throttled(ctx)
 	expect("after a 429", a.rate(), 14)

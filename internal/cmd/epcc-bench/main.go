@@ -9,7 +9,7 @@
 // simulator's request counter. The terraform scenarios build the provider and run the terraform CLI named by
 // TF_ACC_TERRAFORM_PATH (else "terraform" on PATH) through dev_overrides, offline.
 //
-//	go run ./internal/cmd/epcc-bench [-only lateness,many-waits,back-to-back,refresh,pipelines]
+//	go run ./internal/cmd/epcc-bench [-only lateness,exports,many-waits,back-to-back,refresh,pipelines] [-pipelines 1,3,6,12]
 package main
 
 import (
@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,7 @@ type options struct {
 	exportDuration time.Duration
 	rateLimit      int
 	only           map[string]bool // the scenarios to run; empty: all
+	pipelines      []int           // the pipelines scenario's numbers of processes at once
 }
 
 func (o options) runs(scenario string) bool { return len(o.only) == 0 || o.only[scenario] }
@@ -58,8 +60,16 @@ func run(args []string, out io.Writer) error {
 	fs.DurationVar(&o.exportDuration, "export-duration", 10*time.Second, "simulator: how long a code_export processes")
 	fs.IntVar(&o.rateLimit, "rate-limit", 25, "simulator: requests allowed in any one second")
 	only := fs.String("only", "", "comma-separated scenarios to run of lateness, exports, many-waits, back-to-back, refresh, pipelines (default all)")
+	counts := fs.String("pipelines", "1,3,6,12", "comma-separated numbers of processes at once for the pipelines scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	for _, c := range strings.Split(*counts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-pipelines: %q is not a number of processes", c)
+		}
+		o.pipelines = append(o.pipelines, n)
 	}
 	o.only = map[string]bool{}
 	for _, name := range strings.Split(*only, ",") {
@@ -140,13 +150,15 @@ func run(args []string, out io.Writer) error {
 	// stay out of this simulator's count.
 	var rounds []round
 	if o.runs("pipelines") {
-		for _, n := range pipelineCounts {
+		for _, n := range o.pipelines {
 			r, err := pipelines(ctx, o, n)
 			if err != nil {
 				return err
 			}
-			progress("pipelines, %d at once: %d of %d runs whole, %d jobs completed, %d of %d requests answered 429, wall %.1f s",
-				n, r.whole(), n, r.completed(), r.tally.Refused, r.tally.Answered+r.tally.Refused, r.wall.Seconds())
+			first, last := r.finished()
+			progress("pipelines, %d at once: %d of %d runs whole, %d jobs completed, %d of %d requests answered 429, wall %.1f s "+
+				"(processes done from %.1f s to %.1f s)", n, r.whole(), n, r.completed(), r.tally.Refused,
+				r.tally.Answered+r.tally.Refused, r.wall.Seconds(), first.Seconds(), last.Seconds())
 			if err := r.firstErr(); err != nil {
 				progress("pipelines, %d at once: first failure: %v", n, err)
 			}

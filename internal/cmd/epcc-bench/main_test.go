@@ -6,7 +6,8 @@ import (
 )
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-no-such-flag"}, {"-only", "lateness,nothing"}} {
+	for _, args := range [][]string{{"-no-such-flag"}, {"-only", "lateness,nothing"},
+		{"-pipelines", "3,x"}, {"-pipelines", "0"}} {
 		if err := run(args, io.Discard); err == nil {
 			t.Errorf("run(%q) accepted", args)
 		}

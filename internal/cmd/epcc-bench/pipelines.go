@@ -14,8 +14,6 @@ import (
 
 // The pipelines scenario: P provider processes applying at once against one store, each with its own client
 // (so its own rate limiter, as separate processes have) and 25 jobs on 5 promotions of its own.
-var pipelineCounts = []int{1, 3, 6, 12}
-
 const (
 	pipelinePromotions       = 5
 	pipelineJobsPerPromotion = 5
@@ -34,6 +32,7 @@ const (
 type process struct {
 	completed int
 	errs      []error
+	took      time.Duration // from the round's start to the process's last job's end
 }
 
 func (p process) whole() bool { return p.completed == pipelinePromotions*pipelineJobsPerPromotion }
@@ -60,6 +59,17 @@ func (r round) completed() (n int) {
 		n += p.completed
 	}
 	return n
+}
+
+// finished says when the first and the last process were done: a wide spread is a process left behind.
+func (r round) finished() (first, last time.Duration) {
+	for i, p := range r.processes {
+		if i == 0 || p.took < first {
+			first = p.took
+		}
+		last = max(last, p.took)
+	}
+	return first, last
 }
 
 func (r round) firstErr() error {
@@ -157,7 +167,10 @@ func pipelines(ctx context.Context, o options, n int) (round, error) {
 	r := round{processes: make([]process, n), limit: o.rateLimit}
 	var wg sync.WaitGroup
 	for i, c := range clients {
-		wg.Go(func() { r.processes[i] = b.runProcess(ctx, c, refs[i*pipelinePromotions:(i+1)*pipelinePromotions]) })
+		wg.Go(func() {
+			r.processes[i] = b.runProcess(ctx, c, refs[i*pipelinePromotions:(i+1)*pipelinePromotions])
+			r.processes[i].took = time.Since(begin)
+		})
 	}
 	wg.Wait()
 	r.wall = time.Since(begin)

@@ -13,12 +13,12 @@ func TestRoundSummary(t *testing.T) {
 	failed := errors.New("429 Too Many Requests")
 	r := round{
 		processes: []process{
-			{completed: 25},
-			{completed: 24, errs: []error{failed}},
-			{completed: 25},
-			{completed: 23, errs: []error{errors.New("later"), failed}},
-			{completed: 25},
-			{completed: 25},
+			{completed: 25, took: 20 * time.Second},
+			{completed: 24, errs: []error{failed}, took: 30 * time.Second},
+			{completed: 25, took: 18 * time.Second},
+			{completed: 23, errs: []error{errors.New("later"), failed}, took: 25 * time.Second},
+			{completed: 25, took: 19 * time.Second},
+			{completed: 25, took: 21 * time.Second},
 		},
 		tally: epccsim.RequestTally{Answered: 500, Refused: 100},
 		wall:  30 * time.Second,
@@ -35,6 +35,9 @@ func TestRoundSummary(t *testing.T) {
 	}
 	if got := r.refusedShare(); got < 0.1666 || got > 0.1667 {
 		t.Errorf("refusedShare = %v, want 100/600", got)
+	}
+	if first, last := r.finished(); first != 18*time.Second || last != 30*time.Second {
+		t.Errorf("finished = %v to %v, want 18s to 30s", first, last)
 	}
 	if got := r.ideal(); got != 20*time.Second {
 		t.Errorf("ideal = %v, want 500 accepted / 25 a second = 20s", got)
