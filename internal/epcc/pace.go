@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// exportPace remembers, for one store, the shortest code_export this process saw end. An export reports no
+// exportPace remembers, for one store, the shortest code_export this process saw end, or saw completed in a
+// listing of a promotion it waited on. An export reports no
 // progress, and a schedule on elapsed time alone cannot both see every end within a tenth of the job's time
 // and keep to the request budget; the run's earlier exports tell when the next one should end. The
 // shortest, not the latest: a guess that errs short costs a few polls, one that errs long sees the end late.
@@ -26,6 +27,14 @@ func (p *exportPace) record(j *Job) {
 	defer p.mu.Unlock()
 	if p.shortest == 0 || run < p.shortest {
 		p.shortest = run
+	}
+}
+
+// learn takes in the completed exports of a promotion's listing: a promotion exported before, in an earlier
+// run, tells how long an export takes on the store the first time this process waits on one.
+func (p *exportPace) learn(jobs []Job) {
+	for i := range jobs {
+		p.record(&jobs[i])
 	}
 }
 

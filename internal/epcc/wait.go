@@ -50,6 +50,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		}
 		unlisted = false
 		if last == nil && IsActive(job.Status) {
+			c.limits.exports.learn(jobs)
 			sched.expect = c.limits.exports.expect(job)
 		}
 		if last == nil || last.Status != job.Status || !sameInt(last.Generated, job.Generated) {
@@ -118,7 +119,7 @@ func sameInt(a, b *int64) bool {
 // jumps costs at most one poll too early.
 //
 // A code_export, which reports no progress, is expected to run as long as the shortest export this process
-// saw end on the store (exportPace): the polls thin out until just before that, again never further ahead
+// saw end on the store, or found completed on the promotion (exportPace): the polls thin out until just before that, again never further ahead
 // than the time waited, so that an export that ends much sooner than expected is seen at most that late,
 // and then follow the base schedule. With nothing to expect (the run's first export, or a generate job that
 // reports its count only at the end), the base schedule alone.

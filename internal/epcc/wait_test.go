@@ -272,6 +272,12 @@ func TestExportPaceKeepsTheShortestRun(t *testing.T) {
 	if got := p.expect(&Job{Type: JobTypeGenerate, Status: StatusPending}); got != 0 {
 		t.Errorf("generate: %v, want nothing", got)
 	}
+	// A listing's completed exports count as seen: a promotion exported in an earlier run.
+	var fresh exportPace
+	fresh.learn([]Job{*run(JobTypeExport, StatusCompleted, 6*time.Second), *run(JobTypeExport, StatusProcessing, time.Second)})
+	if got := fresh.expect(next); got != 6*time.Second {
+		t.Errorf("export after a listing with a 6 s export: %v, want 6s", got)
+	}
 	// An export first seen processing for 3 s already (since its last change of status) has 5 s left.
 	if got := p.expect(run(JobTypeExport, StatusProcessing, 3*time.Second)); got != 5*time.Second {
 		t.Errorf("export 3 s into its run: %v, want 5s", got)

@@ -379,7 +379,8 @@ func latenessTarget(measured time.Duration) string {
 
 // exportLateness waits on code_exports, which report no progress: the first of the process's run on the
 // store, with the compared schedules on the same jobs at once, then a second one through the same client,
-// which expects its end from the first.
+// which expects its end from the first, then one through a new client on a promotion exported before, which
+// expects its end from the promotion's listing.
 func (b *benchEnv) exportLateness(ctx context.Context) ([]row, error) {
 	schedules := schedulesCompared()
 	clients := make([]*epcc.Client, len(schedules))
@@ -414,6 +415,18 @@ func (b *benchEnv) exportLateness(ctx context.Context) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A process of its own on a promotion exported before, as a later terraform run re-exporting it is.
+	again, err := b.client()
+	if err != nil {
+		return nil, err
+	}
+	if job, err = startExport(ctx, again, refs[1]); err != nil {
+		return nil, err
+	}
+	exportedBefore, err := b.wait(ctx, again, job, nil)
+	if err != nil {
+		return nil, err
+	}
 	exportRow := func(w waited, which string) row {
 		measured := w.job.UpdatedAt.Sub(w.job.CreatedAt)
 		return row{
@@ -425,6 +438,7 @@ func (b *benchEnv) exportLateness(ctx context.Context) ([]row, error) {
 	return []row{
 		exportRow(first[0], "the first of the run").withCompared(first[1].String(), first[2].String()),
 		exportRow(next, "after one like it"),
+		exportRow(exportedBefore, "the first of the run, on a promotion exported before"),
 	}, nil
 }
 
