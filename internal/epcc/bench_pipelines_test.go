@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-
 	"sort"
 	"testing"
 	"time"
@@ -90,17 +89,10 @@ func (q *modelEvents) Pop() any {
 
 func (m *model) at(t time.Time, fn func()) {
 	m.seq++
-	heap.Push(&m.events, &modelEvent{at: latestOf(t, m.now), seq: m.seq, fn: fn})
+	heap.Push(&m.events, &modelEvent{at: latest(t, m.now), seq: m.seq, fn: fn})
 }
 
 func (m *model) after(d time.Duration, fn func()) { m.at(m.now.Add(d), fn) }
-
-func latestOf(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
 
 // serve is the store's limit, as the simulator's (epccsim.Faults.SetRateLimit): it says whether the request
 // arriving now is taken, and for a refusal whether it carries Retry-After (every other one).

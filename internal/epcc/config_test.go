@@ -203,8 +203,9 @@ func TestPacerHoldsOverAnySecond(t *testing.T) {
 	}
 
 	// 10/s, then 20/s from the first second, then 5/s from the second: a rise speeds up the next start at
-	// once, and no second holds more than 20.
-	p := newPacer(10)
+	// once, and no second holds more than 20, the rate the pacer was made with.
+	p := newPacer(20)
+	p.setRate(10, false)
 	starts := startAll(p, start, start.Add(3*time.Second), func(now time.Time) {
 		switch {
 		case !now.Before(start.Add(2 * time.Second)):
@@ -219,6 +220,25 @@ func TestPacerHoldsOverAnySecond(t *testing.T) {
 	// 10 in the first second, 20 in the second, 5 in the third.
 	if len(starts) < 34 || len(starts) > 36 {
 		t.Errorf("%d starts over 10/s, 20/s and 5/s seconds, want 35", len(starts))
+	}
+	// A window's burst of 20, then a cut to 14 spaced: the burst still counts, and the second holds no more
+	// than 20 (spaced from the burst's last start alone, 14 more would follow within it).
+	w := newPacer(20)
+	w.setRate(20, true)
+	burst := startAll(w, start, start.Add(time.Millisecond), func(time.Time) {})
+	w.setRate(14, false)
+	after := startAll(w, start.Add(time.Millisecond), start.Add(3*time.Second), func(time.Time) {})
+	if len(burst) != 20 || maxInAnySecond(append(burst, after...)) > 20 {
+		t.Errorf("a burst of %d, then %d in any one second once cut to 14, want 20 and at most 20",
+			len(burst), maxInAnySecond(append(burst, after...)))
+	}
+	// A start that holds none back is not spaced from, and still counts in its second.
+	u := newPacer(3)
+	u.startUnspaced(start)
+	unspaced := append([]time.Time{start}, startAll(u, start, start.Add(2*time.Second), func(time.Time) {})...)
+	if startsAt(unspaced, start) != 2 || maxInAnySecond(unspaced) > 3 {
+		t.Errorf("after an unspaced start: %d at once, %d in one second; want 2 and at most 3",
+			startsAt(unspaced, start), maxInAnySecond(unspaced))
 	}
 	if due, ok := newPacer(-1).take(start); !ok || !due.Equal(start) {
 		t.Errorf("an unlimited pacer held a request until %v", due)

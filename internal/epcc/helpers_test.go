@@ -177,6 +177,7 @@ type storeJob struct {
 	Error     string
 	Generated *int64
 	Created   time.Time
+	Updated   time.Time // zero: as Created
 }
 
 // jobStore serves list, create, cancel and file for jobs of any promotion.
@@ -243,11 +244,15 @@ func jobWire(api, promo string, j *storeJob) map[string]any {
 	if api == "rule-promotions" {
 		idField = "rule_promotion_id"
 	}
+	updated := j.Updated
+	if updated.IsZero() {
+		updated = j.Created
+	}
 	m := map[string]any{
 		"type": "promotion_job", "id": j.ID, idField: promo,
 		"job_type": j.JobType, "name": j.Name, "status": j.Status,
 		"meta": map[string]any{"timestamps": map[string]any{
-			"created_at": j.Created.Format(time.RFC3339Nano), "updated_at": j.Created.Format(time.RFC3339Nano),
+			"created_at": j.Created.Format(time.RFC3339Nano), "updated_at": updated.Format(time.RFC3339Nano),
 		}},
 	}
 	if j.Params != nil {

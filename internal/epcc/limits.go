@@ -62,62 +62,86 @@ func NewLimits(perSecond float64) *Limits {
 // that went together would leave the waits a second without a look after each burst.
 func newPollPacer(rateLimit float64) *pacer { return newPacer(rateLimit * pollShare) }
 
-// pacer lets at most perSecond requests start in any one second (negative: unlimited). Spaced, a request
-// starts once 1/perSecond has passed since the one before, at the rate in force when it looks; this is how a
-// rate below the process's full rate is kept, so that the 429s answering a burst do not all come back before
-// the process could slow down. Windowed (at a whole full rate that the store never pushed back on), a request
+// pacer lets requests start at perSecond (negative: unlimited), and never more in any one second than its
+// rate when made, rate_limit for the process's requests, whatever the rate since. Spaced, a request starts
+// once 1/perSecond has passed since the one before, at the rate in force when it looks; this is how a rate
+// below the process's full rate is kept, so that the 429s answering a burst do not all come back before the
+// process could slow down. Windowed (at a whole full rate that the store never pushed back on), a request
 // starts while fewer than perSecond started in the last second, however close together: a process alone on
-// its store then sends a job's POST right after the poll that saw the job before it end. No turn is handed out ahead of time: a rate that
-// falls holds back the requests already waiting, and one that rises lets the next look through sooner,
-// where a queue of turns given out at the old rate would keep them seconds out. Waiters are not served in
-// order; each looks again when the turn it saw comes. golang.org/x/time/rate does not fit a rate that
-// changes: the waiters it already gave a time keep it when its limit rises, and new ones are let in between
-// them, so for a while more than the new rate passes; its burst would also let burst + rate through in the
-// first second.
+// its store then sends a job's POST right after the poll that saw the job before it end. No turn is handed
+// out ahead of time: a rate that falls holds back the requests already waiting, and one that rises lets the
+// next look through sooner, where a queue of turns given out at the old rate would keep them seconds out.
+// Waiters are not served in order; each looks again when the turn it saw comes. golang.org/x/time/rate does
+// not fit a rate that changes: the waiters it already gave a time keep it when its limit rises, and new ones
+// are let in between them, so for a while more than the new rate passes; its burst would also let burst +
+// rate through in the first second.
 type pacer struct {
 	mu        sync.Mutex
 	perSecond float64
-	windowed  bool
-	recent    []time.Time // the starts of the last second, the latest last
-	started   int         // starts so far, for the rate's climb
-	held      int         // looks told to wait, for the rate's climb
+	// most is the starts in any one second, in every mode: a rate cut right after a window's burst spaces the
+	// next start from the burst's last, and the burst still counts.
+	most     int
+	windowed bool
+	recent   []time.Time // the starts of the last second, the latest last
+	unspaced bool        // the latest start holds none back
+	started  int         // starts so far, for the rate's climb
+	held     int         // looks told to wait, for the rate's climb
 }
 
-func newPacer(perSecond float64) *pacer { return &pacer{perSecond: perSecond} }
+func newPacer(perSecond float64) *pacer {
+	return &pacer{perSecond: perSecond, most: int(math.Ceil(perSecond))}
+}
 
 // take starts a request at now if the pace allows it; else it says when to look again.
 func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.perSecond < 0 {
+		p.started++
+		return now, true
+	}
 	// The latest start stays, however old: a spaced rate under one a second measures from it.
 	for len(p.recent) > 1 && now.Sub(p.recent[0]) >= time.Second {
 		p.recent = p.recent[1:]
 	}
 	n := len(p.recent)
-	switch {
-	case p.perSecond < 0 || n == 0:
-	case p.windowed:
-		if limit := int(p.perSecond); n >= limit {
-			due = p.recent[n-limit].Add(time.Second)
-		}
-	default:
+	limit := p.most
+	if p.windowed {
+		limit = min(limit, int(p.perSecond))
+	}
+	if n >= limit {
+		due = p.recent[n-limit].Add(time.Second)
+	}
+	if !p.windowed && n > 0 && !p.unspaced {
 		// Rounded up: a gap a nanosecond short would let one start too many into a second.
-		due = p.recent[n-1].Add(time.Duration(math.Ceil(float64(time.Second) / p.perSecond)))
+		due = latest(due, p.recent[n-1].Add(time.Duration(math.Ceil(float64(time.Second)/p.perSecond))))
 	}
 	if due.After(now) {
 		p.held++
 		return due, false
 	}
-	p.recent = append(p.recent, now)
-	p.started++
+	p.record(now, false)
 	return now, true
 }
 
-// startUnspaced counts a start that no other is spaced from.
-func (p *pacer) startUnspaced() {
+// startUnspaced starts a request at now that holds back none after it; it still counts in the second's.
+func (p *pacer) startUnspaced(now time.Time) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.record(now, true)
+}
+
+func (p *pacer) record(now time.Time, unspaced bool) {
+	p.recent = append(p.recent, now)
+	p.unspaced = unspaced
 	p.started++
-	p.mu.Unlock()
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // wait blocks until the caller may start, or until ctx ends, with ctx's error.
@@ -217,7 +241,7 @@ func (a *adaptiveRate) arrive(ctx context.Context) (started bool) {
 	a.climb(ctx)
 	a.mu.Unlock()
 	if first && a.ceiling >= 2 {
-		a.pace.startUnspaced()
+		a.pace.startUnspaced(a.now())
 		return true
 	}
 	return false

@@ -50,8 +50,11 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		}
 		unlisted = false
 		if last == nil && IsActive(job.Status) {
-			c.limits.exports.learn(jobs)
-			sched.expect = c.limits.exports.expect(job)
+			if sched.expect = c.limits.exports.expect(job, jobs); sched.expect > 0 {
+				tflog.Debug(ctx, "Elastic Path export expected to end from earlier exports", map[string]any{
+					"promotion": ref.String(), "job_id": id, "expected_in_ms": sched.expect.Milliseconds(),
+				})
+			}
 		}
 		if last == nil || last.Status != job.Status || !sameInt(last.Generated, job.Generated) {
 			fields := map[string]any{"promotion": ref.String(), "job_id": id, "status": job.Status}
@@ -119,10 +122,11 @@ func sameInt(a, b *int64) bool {
 // jumps costs at most one poll too early.
 //
 // A code_export, which reports no progress, is expected to run as long as the shortest export this process
-// saw end on the store, or found completed on the promotion (exportPace): the polls thin out until just before that, again never further ahead
-// than the time waited, so that an export that ends much sooner than expected is seen at most that late,
-// and then follow the base schedule. With nothing to expect (the run's first export, or a generate job that
-// reports its count only at the end), the base schedule alone.
+// saw end on the store, or that its promotion's listing shows completed (exportPace): the polls thin out
+// until just before that, again never further ahead than the time waited, so that an export that ends much
+// sooner than expected is seen at most that late, and then follow the base schedule. With nothing to expect
+// (the run's first export on a promotion never exported, or a generate job that reports its count only at
+// the end), the base schedule alone.
 type pollSchedule struct {
 	floor, ceiling time.Duration
 	start          time.Time     // when the wait began

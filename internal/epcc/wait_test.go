@@ -1,12 +1,15 @@
 package epcc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
 // scriptStore advances a job through steps, one per listing.
@@ -250,6 +253,32 @@ func TestPollScheduleExpectedEnd(t *testing.T) {
 	}
 }
 
+// A wait on an export of a promotion exported before expects its end from that export and says so at
+// DEBUG; the process does not keep what one promotion's listing showed.
+func TestWaitJobExpectsAnExportFromItsPromotion(t *testing.T) {
+	store := newJobStore()
+	earlier := store.add("promo-1", JobTypeExport, "earlier", nil, StatusCompleted)
+	earlier.Updated = earlier.Created.Add(6 * time.Second)
+	now := store.add("promo-1", JobTypeExport, "now", nil, StatusProcessing)
+	store.onList = func(promo string, n int) {
+		if n == 2 {
+			now.Status = StatusCompleted
+		}
+	}
+	c := newTestClient(t, newTestServer(t, store).URL)
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(testCtx(t), &logs)
+	if _, err := c.WaitJob(ctx, testRef, now.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"expected_in_ms":6000`) {
+		t.Errorf("the wait did not expect the end from the promotion's earlier export:\n%s", logs.String())
+	}
+	if got := c.limits.exports.expect(&Job{Type: JobTypeExport}, nil); got != 0 {
+		t.Errorf("the process keeps %v from one promotion's listing", got)
+	}
+}
+
 // TestExportPaceKeepsTheShortestRun: what a wait on an export expects is the shortest completed export.
 func TestExportPaceKeepsTheShortestRun(t *testing.T) {
 	var p exportPace
@@ -258,7 +287,7 @@ func TestExportPaceKeepsTheShortestRun(t *testing.T) {
 		return &Job{Type: typ, Status: status, CreatedAt: at, UpdatedAt: at.Add(d)}
 	}
 	next := &Job{Type: JobTypeExport, Status: StatusPending}
-	if got := p.expect(next); got != 0 {
+	if got := p.expect(next, nil); got != 0 {
 		t.Fatalf("nothing seen: %v", got)
 	}
 	p.record(run(JobTypeExport, StatusCompleted, 8*time.Second))
@@ -266,20 +295,29 @@ func TestExportPaceKeepsTheShortestRun(t *testing.T) {
 	p.record(run(JobTypeExport, StatusFailed, time.Second))      // a failure says nothing of a run's length
 	p.record(run(JobTypeGenerate, StatusCompleted, time.Second)) // a generate job says how far it is itself
 	p.record(&Job{Type: JobTypeExport, Status: StatusCompleted}) // no timestamps
-	if got := p.expect(next); got != 8*time.Second {
+	if got := p.expect(next, nil); got != 8*time.Second {
 		t.Errorf("export: %v, want 8s", got)
 	}
-	if got := p.expect(&Job{Type: JobTypeGenerate, Status: StatusPending}); got != 0 {
+	if got := p.expect(&Job{Type: JobTypeGenerate, Status: StatusPending}, nil); got != 0 {
 		t.Errorf("generate: %v, want nothing", got)
 	}
-	// A listing's completed exports count as seen: a promotion exported in an earlier run.
-	var fresh exportPace
-	fresh.learn([]Job{*run(JobTypeExport, StatusCompleted, 6*time.Second), *run(JobTypeExport, StatusProcessing, time.Second)})
-	if got := fresh.expect(next); got != 6*time.Second {
+	// The promotion's listing counts for the wait that lists it, when shorter: a promotion exported in an
+	// earlier run. A processing export in it says nothing; a longer one does not stretch the expectation.
+	listing := []Job{*run(JobTypeExport, StatusCompleted, 6*time.Second), *run(JobTypeExport, StatusProcessing, time.Second)}
+	if got := (&exportPace{}).expect(next, listing); got != 6*time.Second {
 		t.Errorf("export after a listing with a 6 s export: %v, want 6s", got)
 	}
+	if got := p.expect(next, []Job{*run(JobTypeExport, StatusCompleted, 30*time.Second)}); got != 8*time.Second {
+		t.Errorf("export seen 8 s, listing 30 s: %v, want 8s", got)
+	}
+	if got := p.expect(next, listing); got != 6*time.Second {
+		t.Errorf("export seen 8 s, listing 6 s: %v, want 6s", got)
+	}
+	if got := p.expect(next, nil); got != 8*time.Second {
+		t.Errorf("a listing was remembered: %v, want 8s", got)
+	}
 	// An export first seen processing for 3 s already (since its last change of status) has 5 s left.
-	if got := p.expect(run(JobTypeExport, StatusProcessing, 3*time.Second)); got != 5*time.Second {
+	if got := p.expect(run(JobTypeExport, StatusProcessing, 3*time.Second), nil); got != 5*time.Second {
 		t.Errorf("export 3 s into its run: %v, want 5s", got)
 	}
 }
