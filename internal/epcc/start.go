@@ -32,46 +32,79 @@ const reconcileGrace = 30 * time.Second
 // matching the request instead of sending again; when the promotion is busy
 // with another job it waits for that job to end (within ctx) and sends again.
 func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRequest) (*Job, error) {
+	job, _, err := c.startJob(ctx, ref, req, false)
+	return job, err
+}
+
+// StartOrAdoptJob is StartJob for a job that is identified by what it asks for (IsSameJob): when the
+// promotion already holds that job (SameJob), it is returned, with adopted true, instead of a second one.
+// Every listing taken before a request is sent is looked at, so a job of the same identity that another
+// process starts while this one waits for the promotion is adopted too.
+func (c *Client) StartOrAdoptJob(ctx context.Context, ref PromotionRef, req CreateJobRequest) (job *Job, adopted bool, err error) {
+	return c.startJob(ctx, ref, req, true)
+}
+
+func (c *Client) startJob(ctx context.Context, ref PromotionRef, req CreateJobRequest, adopt bool) (*Job, bool, error) {
 	if err := ref.validate(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	before, err := c.cachedJobs(ctx, ref, startListingAge)
 	if err != nil {
-		return nil, fmt.Errorf("starting a %s job on %s: listing existing jobs: %w", req.Type, ref, err)
+		return nil, false, fmt.Errorf("starting a %s job on %s: listing existing jobs: %w", req.Type, ref, err)
 	}
 	known := make(map[string]bool, len(before))
 	for _, j := range before {
 		known[j.ID] = true
 	}
-
 	ambiguous, busyRounds := 0, 0
+	// ours finds, in a listing, the job to return instead of sending (again): one an ambiguous attempt of
+	// ours made, else (adopt) one of the same identity.
+	ours := func(jobs []Job) (job *Job, same bool) {
+		if ambiguous > 0 {
+			if j := adoptable(jobs, known, req); j != nil {
+				return j, false
+			}
+		}
+		if adopt {
+			return SameJob(jobs, req), true
+		}
+		return nil, false
+	}
+	found := func(j *Job, same bool) (*Job, bool, error) {
+		logAdopted(ctx, ref, j, same)
+		return j, same, nil
+	}
+	if j, same := ours(before); j != nil {
+		return found(j, same)
+	}
+
 	var lastUnknown error
 	for {
 		job, err := c.CreateJob(ctx, ref, req)
 		if err == nil {
-			return job, nil
+			return job, false, nil
 		}
 		var unknown *OutcomeUnknownError
 		switch {
 		case errors.As(err, &unknown) && unknown.Accepted:
 			// The API took the request: never send it again, only wait for its job to be listed.
-			return c.awaitAccepted(ctx, ref, known, req, err)
+			job, err := c.awaitAccepted(ctx, ref, known, req, err)
+			return job, false, err
 		case errors.As(err, &unknown):
 			ambiguous++
 			lastUnknown = err
 			jobs, lerr := c.listForReconcile(ctx, ref)
 			if lerr != nil {
-				return nil, fmt.Errorf("%w; and listing the jobs to find out failed: %v", err, lerr)
+				return nil, false, fmt.Errorf("%w; and listing the jobs to find out failed: %v", err, lerr)
 			}
-			if adopted := adoptable(jobs, known, req); adopted != nil {
-				logAdopted(ctx, ref, adopted)
-				return adopted, nil
+			if j, same := ours(jobs); j != nil {
+				return found(j, same)
 			}
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("starting a %s job on %s: no job was found after the request was cut short: %w", req.Type, ref, err)
+				return nil, false, fmt.Errorf("starting a %s job on %s: no job was found after the request was cut short: %w", req.Type, ref, err)
 			}
 			if ambiguous > maxAmbiguousResends {
-				return nil, fmt.Errorf("starting a %s job on %s: %d attempts ended without a clear answer and no job was created: %w", req.Type, ref, ambiguous, lastUnknown)
+				return nil, false, fmt.Errorf("starting a %s job on %s: %d attempts ended without a clear answer and no job was created: %w", req.Type, ref, ambiguous, lastUnknown)
 			}
 			tflog.Warn(ctx, "Elastic Path job request outcome unknown and no job found, sending it again", map[string]any{
 				"promotion": ref.String(), "attempt": ambiguous, "error": err.Error(),
@@ -80,34 +113,26 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 		case IsTooManyJobs(err):
 			jobs, lerr := c.ListJobs(ctx, ref, JobFilter{})
 			if lerr != nil {
-				return nil, fmt.Errorf("%w; and listing the jobs failed: %v", err, lerr)
+				return nil, false, fmt.Errorf("%w; and listing the jobs failed: %v", err, lerr)
 			}
-			// An earlier ambiguous attempt may be what keeps the promotion
-			// busy. Without one, a new matching job belongs to someone else.
-			mayAdopt := ambiguous > 0
-			if mayAdopt {
-				if adopted := adoptable(jobs, known, req); adopted != nil {
-					logAdopted(ctx, ref, adopted)
-					return adopted, nil
-				}
-			}
-			adopted, werr := c.waitUntilIdle(ctx, ref, jobs, known, req, mayAdopt)
+			// An earlier ambiguous attempt may be what keeps the promotion busy; without one, a new job
+			// matching the request belongs to someone else, and is ours only if it has our identity.
+			j, same, werr := c.waitUntilIdle(ctx, ref, jobs, req, ours)
 			if werr != nil {
-				return nil, werr
+				return nil, false, werr
 			}
-			if adopted != nil {
-				logAdopted(ctx, ref, adopted)
-				return adopted, nil
+			if j != nil {
+				return found(j, same)
 			}
 			if !hasActive(jobs) {
 				// The list showed nothing active although the API said busy:
 				// give the API a moment before sending again, boundedly.
 				busyRounds++
 				if busyRounds > maxBusyRounds {
-					return nil, fmt.Errorf("starting a %s job on %s: the promotion stays busy although no job is listed as active: %w", req.Type, ref, err)
+					return nil, false, fmt.Errorf("starting a %s job on %s: the promotion stays busy although no job is listed as active: %w", req.Type, ref, err)
 				}
 				if serr := sleepCtx(ctx, c.newPollSchedule().next(c.now(), nil)); serr != nil {
-					return nil, fmt.Errorf("starting a %s job on %s: %w (while the promotion was busy: %v)", req.Type, ref, serr, err)
+					return nil, false, fmt.Errorf("starting a %s job on %s: %w (while the promotion was busy: %v)", req.Type, ref, serr, err)
 				}
 			}
 
@@ -115,9 +140,9 @@ func (c *Client) StartJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 			if ambiguous > 0 && ctx.Err() == nil {
 				// A clean rejection after an ambiguous attempt: no job of ours
 				// was found, so the rejection stands.
-				return nil, fmt.Errorf("%w (after %d attempt(s) without a clear answer: %w)", err, ambiguous, lastUnknown)
+				return nil, false, fmt.Errorf("%w (after %d attempt(s) without a clear answer: %w)", err, ambiguous, lastUnknown)
 			}
-			return nil, err
+			return nil, false, err
 		}
 	}
 }
@@ -130,7 +155,7 @@ func (c *Client) awaitAccepted(ctx context.Context, ref PromotionRef, known map[
 		jobs, err := c.listForReconcile(ctx, ref)
 		if err == nil {
 			if adopted := adoptable(jobs, known, req); adopted != nil {
-				logAdopted(ctx, ref, adopted)
+				logAdopted(ctx, ref, adopted, false)
 				return adopted, nil
 			}
 		}
@@ -154,15 +179,19 @@ func (c *Client) listForReconcile(ctx context.Context, ref PromotionRef) ([]Job,
 	return c.ListJobs(detached, ref, JobFilter{})
 }
 
-// waitUntilIdle polls until no job on the promotion is active. When mayAdopt,
-// it returns a job to adopt if one of ours shows up meanwhile.
-func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job, known map[string]bool, req CreateJobRequest, mayAdopt bool) (*Job, error) {
+// waitUntilIdle polls until no job on the promotion is active, and returns what ours finds in a listing
+// meanwhile, or in the first one that shows the promotion idle.
+func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job, req CreateJobRequest,
+	ours func([]Job) (*Job, bool)) (*Job, bool, error) {
 	sched := c.newPollSchedule()
 	lastBusy := ""
 	for {
+		if j, same := ours(jobs); j != nil {
+			return j, same, nil
+		}
 		busy := activeJob(jobs)
 		if busy == nil {
-			return nil, nil
+			return nil, false, nil
 		}
 		if key := busy.ID + "/" + busy.Status; key != lastBusy {
 			lastBusy = key
@@ -174,18 +203,12 @@ func (c *Client) waitUntilIdle(ctx context.Context, ref PromotionRef, jobs []Job
 			}
 		}
 		if err := sleepCtx(ctx, sched.next(c.now(), busy)); err != nil {
-			return nil, fmt.Errorf("starting a %s job on %s: stopped waiting for job %s (%s) to finish: %w", req.Type, ref, busy.ID, busy.Status, err)
+			return nil, false, fmt.Errorf("starting a %s job on %s: stopped waiting for job %s (%s) to finish: %w", req.Type, ref, busy.ID, busy.Status, err)
 		}
 		var err error
 		jobs, err = c.pollJobs(ctx, ref)
 		if err != nil {
-			return nil, fmt.Errorf("starting a %s job on %s: waiting for job %s to finish: %w", req.Type, ref, busy.ID, err)
-		}
-		if !mayAdopt {
-			continue
-		}
-		if adopted := adoptable(jobs, known, req); adopted != nil {
-			return adopted, nil
+			return nil, false, fmt.Errorf("starting a %s job on %s: waiting for job %s to finish: %w", req.Type, ref, busy.ID, err)
 		}
 	}
 }
@@ -254,8 +277,59 @@ func matchesRequest(j Job, req CreateJobRequest) bool {
 	return true
 }
 
-func logAdopted(ctx context.Context, ref PromotionRef, j *Job) {
-	tflog.Warn(ctx, fmt.Sprintf("adopted job %s created by an ambiguous request", j.ID), map[string]any{
-		"promotion": ref.String(), "job_id": j.ID, "status": j.Status,
-	})
+// IsSameJob tells whether job is the one req asks for, by its identity on its promotion: the same type, name
+// and parameters. A parameter req leaves unset is unset on the job, or has the API's documented default.
+func IsSameJob(job Job, req CreateJobRequest) bool {
+	if job.Type != req.Type || job.Name != req.Name {
+		return false
+	}
+	want, got := req.Parameters, job.Parameters
+	if want == nil {
+		want = &JobParameters{}
+	}
+	if got == nil {
+		got = &JobParameters{}
+	}
+	return sameInt(want.NumberOfCodes, got.NumberOfCodes) && sameInt(want.MaxUsesPerCode, got.MaxUsesPerCode) &&
+		want.ConsumeUnit == got.ConsumeUnit && want.CodePrefix == got.CodePrefix &&
+		codeLength(want) == codeLength(got)
+}
+
+// codeLength is the length the API gives codes: code_length, 8 when unset.
+func codeLength(p *JobParameters) int64 {
+	if p.CodeLength == nil {
+		return DefaultCodeLength
+	}
+	return *p.CodeLength
+}
+
+// DefaultCodeLength is the code_length the API applies when none is sent.
+const DefaultCodeLength = 8
+
+// SameJob returns the oldest job in jobs that IsSameJob as req and can still be what req asked for: one that
+// runs or completed, not one that failed or was cancelled (its batch was never made whole).
+func SameJob(jobs []Job, req CreateJobRequest) *Job {
+	var oldest *Job
+	for i := range jobs {
+		j := &jobs[i]
+		if !IsSameJob(*j, req) || j.Status == StatusFailed || j.Status == StatusCancelled || j.Status == StatusCancelling {
+			continue
+		}
+		if oldest == nil || j.CreatedAt.Before(oldest.CreatedAt) {
+			oldest = j
+		}
+	}
+	if oldest == nil {
+		return nil
+	}
+	j := oldest.clone()
+	return &j
+}
+
+func logAdopted(ctx context.Context, ref PromotionRef, j *Job, same bool) {
+	msg := fmt.Sprintf("adopted job %s created by an ambiguous request", j.ID)
+	if same {
+		msg = fmt.Sprintf("adopted job %s: the promotion already holds this job (same type, name and parameters)", j.ID)
+	}
+	tflog.Warn(ctx, msg, map[string]any{"promotion": ref.String(), "job_id": j.ID, "status": j.Status})
 }

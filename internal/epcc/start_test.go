@@ -273,7 +273,7 @@ func TestMatchesRequest(t *testing.T) {
 	if !matchesRequest(job, genReq) {
 		t.Error("identical job does not match")
 	}
-	variants := []func(*CreateJobRequest){
+	for i, req := range genReqVariants(
 		func(r *CreateJobRequest) { r.Type = JobTypeExport },
 		func(r *CreateJobRequest) { r.Name = "other" },
 		func(r *CreateJobRequest) { r.Parameters.NumberOfCodes = i64(51) },
@@ -281,12 +281,7 @@ func TestMatchesRequest(t *testing.T) {
 		func(r *CreateJobRequest) { r.Parameters.CodeLength = i64(12) },
 		func(r *CreateJobRequest) { r.Parameters.ConsumeUnit = "per_application" },
 		func(r *CreateJobRequest) { r.Parameters.CodePrefix = "W-" },
-	}
-	for i, v := range variants {
-		req := genReq
-		p := *genReq.Parameters
-		req.Parameters = &p
-		v(&req)
+	) {
 		if matchesRequest(job, req) {
 			t.Errorf("variant %d matches", i)
 		}
@@ -334,4 +329,128 @@ func TestStartJobReusesARecentListing(t *testing.T) {
 	if n := store.lists.Load() - lists; n != 1 {
 		t.Errorf("a start a while after the wait listed %d times, want 1", n)
 	}
+}
+
+// genParams are genReq's parameters as the API lists them.
+var genParams = map[string]any{"number_of_codes": 50, "max_uses_per_code": 1, "consume_unit": "per_checkout", "code_prefix": "S-", "code_length": 10}
+
+// A job of the same type, name and parameters is adopted while it runs or once it completed, never when it
+// failed or was cancelled (its batch was never made whole), and never when any parameter differs.
+func TestStartOrAdoptJobAdoptsOnlyTheSameLiveJob(t *testing.T) {
+	otherParams := map[string]any{"number_of_codes": 51, "max_uses_per_code": 1, "consume_unit": "per_checkout", "code_prefix": "S-", "code_length": 10}
+	cases := []struct {
+		name, status, jobName string
+		params                map[string]any
+		adopt                 bool
+	}{
+		{"pending", StatusPending, genReq.Name, genParams, true},
+		{"processing", StatusProcessing, genReq.Name, genParams, true},
+		{"completed", StatusCompleted, genReq.Name, genParams, true},
+		{"failed", StatusFailed, genReq.Name, genParams, false},
+		{"cancelled", StatusCancelled, genReq.Name, genParams, false},
+		{"cancelling", StatusCancelling, genReq.Name, genParams, false},
+		{"same name, other parameters", StatusCompleted, genReq.Name, otherParams, false},
+		{"other name", StatusCompleted, "winter-2026", genParams, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newJobStore()
+			existing := store.add("promo-1", JobTypeGenerate, tc.jobName, tc.params, tc.status)
+			// Let a new job start at once: the existing one stands for a job left by a run that died.
+			if IsActive(tc.status) && !tc.adopt {
+				t.Fatal("an active job that is not adopted would hold the promotion: not a case of this test")
+			}
+			srv := newTestServer(t, store)
+			c := newTestClient(t, srv.URL)
+			job, adopted, err := c.StartOrAdoptJob(testCtx(t), testRef, genReq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.adopt != adopted || tc.adopt != (job.ID == existing.ID) {
+				t.Errorf("adopted = %v, job %s; want adopted %v of job %s", adopted, job.ID, tc.adopt, existing.ID)
+			}
+			if wantPosts := map[bool]int32{true: 0, false: 1}[tc.adopt]; store.posts.Load() != wantPosts {
+				t.Errorf("%d job POSTs, want %d", store.posts.Load(), wantPosts)
+			}
+		})
+	}
+}
+
+// Actions make a new job by design: StartJob never adopts by identity.
+func TestStartJobNeverAdoptsBySameIdentity(t *testing.T) {
+	store := newJobStore()
+	store.add("promo-1", JobTypeGenerate, genReq.Name, genParams, StatusCompleted)
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	if _, err := c.StartJob(testCtx(t), testRef, genReq); err != nil {
+		t.Fatal(err)
+	}
+	if store.posts.Load() != 1 || store.count("promo-1") != 2 {
+		t.Errorf("posts %d, jobs %d: want a new job", store.posts.Load(), store.count("promo-1"))
+	}
+}
+
+// Two pipelines apply the same job at once: the second finds the promotion busy with the first's job, and
+// adopts it instead of sending again once it completes.
+func TestStartOrAdoptJobAdoptsTheSameJobStartedWhileBusy(t *testing.T) {
+	store := newJobStore()
+	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {
+		store.mu.Lock()
+		defer store.mu.Unlock()
+		store.addLocked(promo, JobTypeGenerate, genReq.Name, genParams, StatusProcessing) // the other pipeline won the race
+		writeJSON(w, 400, `{"errors":[{"status":"400","title":"Too many jobs","detail":"Only 1 pending or processing job is allowed per promotion."}]}`)
+		return true
+	}
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	job, adopted, err := c.StartOrAdoptJob(testCtx(t), testRef, genReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !adopted || job.ID != "job-0001" || store.posts.Load() != 1 || store.count("promo-1") != 1 {
+		t.Errorf("job %s adopted %v, posts %d, jobs %d: want the other pipeline's job adopted", job.ID, adopted,
+			store.posts.Load(), store.count("promo-1"))
+	}
+}
+
+func TestIsSameJob(t *testing.T) {
+	job := Job{Type: JobTypeGenerate, Name: "summer-2026", Parameters: &JobParameters{
+		NumberOfCodes: i64(50), MaxUsesPerCode: i64(1), ConsumeUnit: "per_checkout", CodePrefix: "S-", CodeLength: i64(10),
+	}}
+	if !IsSameJob(job, genReq) {
+		t.Error("identical job is not the same")
+	}
+	// Unlike matchesRequest, a parameter not sent must be unset on the job too.
+	for i, req := range genReqVariants(
+		func(r *CreateJobRequest) { r.Type = JobTypeExport },
+		func(r *CreateJobRequest) { r.Name = "other" },
+		func(r *CreateJobRequest) { r.Name = "" },
+		func(r *CreateJobRequest) { r.Parameters.NumberOfCodes = i64(51) },
+		func(r *CreateJobRequest) { r.Parameters.MaxUsesPerCode = nil },
+		func(r *CreateJobRequest) { r.Parameters.CodeLength = i64(12) },
+		func(r *CreateJobRequest) { r.Parameters.ConsumeUnit = "" },
+		func(r *CreateJobRequest) { r.Parameters.CodePrefix = "W-" },
+	) {
+		if IsSameJob(job, req) {
+			t.Errorf("variant %d is the same job", i)
+		}
+	}
+	// The documented default code_length is the same as sending it.
+	bare := CreateJobRequest{Type: JobTypeGenerate, Parameters: &JobParameters{NumberOfCodes: i64(5)}}
+	if !IsSameJob(Job{Type: JobTypeGenerate, Parameters: &JobParameters{NumberOfCodes: i64(5), CodeLength: i64(DefaultCodeLength)}}, bare) {
+		t.Error("the default code_length made a difference")
+	}
+}
+
+// genReqVariants returns genReq changed by each of changes, one copy each.
+func genReqVariants(changes ...func(*CreateJobRequest)) []CreateJobRequest {
+	out := make([]CreateJobRequest, len(changes))
+	for i, change := range changes {
+		req := genReq
+		p := *genReq.Parameters
+		req.Parameters = &p
+		change(&req)
+		out[i] = req
+	}
+	return out
 }

@@ -118,6 +118,13 @@ func (e *accEnv) promotion(t *testing.T, api epcc.API, automatic bool) string {
 	return ref.ID
 }
 
+// rulePromotion creates a disposable Rule Promotion that takes codes, removed when the test ends.
+func (e *accEnv) rulePromotion(t *testing.T) (string, epcc.PromotionRef) {
+	t.Helper()
+	id := e.promotion(t, epcc.RulePromotions, false)
+	return id, epcc.PromotionRef{API: epcc.RulePromotions, ID: id}
+}
+
 // generate makes n codes with a prefix on a promotion, straight through the API.
 func (e *accEnv) generate(t *testing.T, ref epcc.PromotionRef, n int64, prefix string) {
 	t.Helper()

@@ -31,6 +31,13 @@ type terraformCLI struct {
 
 func newTerraformCLI(t *testing.T) *terraformCLI {
 	t.Helper()
+	return newTerraformCLIFrom(t, tfversion.Version1_14_0, "actions and terraform query need")
+}
+
+// newTerraformCLIFrom is newTerraformCLI for a test that needs Terraform oldest or newer, skipped (saying why)
+// on an older one.
+func newTerraformCLIFrom(t *testing.T, oldest *version.Version, why string) *terraformCLI {
+	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
 		var err error
@@ -38,8 +45,8 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 			t.Fatal("no terraform CLI: set TF_ACC_TERRAFORM_PATH (make test does)")
 		}
 	}
-	if v := terraformVersion(t, bin); v.LessThan(tfversion.Version1_14_0) {
-		t.Skipf("actions and terraform query need Terraform 1.14 or newer; %s is %s", bin, v)
+	if v := terraformVersion(t, bin); v.LessThan(oldest) {
+		t.Skipf("%s Terraform %s or newer; %s is %s", why, oldest, bin, v)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	reattach := make(chan *plugin.ReattachConfig)
@@ -123,13 +130,19 @@ func (c *terraformCLI) read(name string) string {
 // run runs one terraform command and returns its combined output and error.
 func (c *terraformCLI) run(args ...string) (string, error) {
 	c.t.Helper()
+	cmd, out := c.command(args...)
+	err := cmd.Run()
+	c.last = out.String()
+	return c.last, err
+}
+
+// command is a terraform command ready to start, and the buffer its combined output goes to.
+func (c *terraformCLI) command(args ...string) (*exec.Cmd, *bytes.Buffer) {
 	cmd := exec.Command(c.bin, append(args[:1:1], append([]string{"-no-color"}, args[1:]...)...)...)
 	cmd.Dir, cmd.Env = c.dir, c.env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &out, io.NopCloser(&bytes.Buffer{})
-	err := cmd.Run()
-	c.last = out.String()
-	return c.last, err
+	return cmd, &out
 }
 
 // must runs a command that has to succeed.

@@ -116,12 +116,12 @@ func waitFailureDetail(job epcc.Job, ref epcc.PromotionRef, timeout time.Duratio
 		return jobEndDetail(job, ref) + " " + tainted
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fmt.Sprintf("Job %s on %s was still %s when waiting stopped (create timeout %s); it may still be "+
-			"running. It is kept in the state as tainted: the next apply cancels it if it is still running and starts "+
-			"a new one. To look at it, use the elasticpath_promotion_jobs data source or list the promotion's jobs "+
-			"(GET /v2/%s/%s/jobs). %s", job.ID, ref, job.Status, timeout, ref.API, ref.ID, untaintAdvice(job))
+			"running. It is kept in the state as tainted. To look at it, use the elasticpath_promotion_jobs data "+
+			"source or list the promotion's jobs (GET /v2/%s/%s/jobs). %s", job.ID, ref, job.Status, timeout,
+			ref.API, ref.ID, nextApplyAdvice(job))
 	}
 	return fmt.Sprintf("Job %s on %s was started, but following it failed: %s. It is kept in the state as "+
-		"tainted. %s", job.ID, ref, err, untaintAdvice(job))
+		"tainted. %s", job.ID, ref, err, nextApplyAdvice(job))
 }
 
 // jobEndDetail says how a job that ended without completing ended, quoting the job's own message.
@@ -136,14 +136,19 @@ func jobEndDetail(job epcc.Job, ref epcc.PromotionRef) string {
 	return msg + "."
 }
 
-// untaintAdvice tells how to keep a job whose wait stopped early: once it completes, replacing it would run it
-// again (for code_generate, a second batch of codes). Terraform shows the resource's address with each
-// diagnostic; the provider is not told it.
-func untaintAdvice(job epcc.Job) string {
-	again := "starts the same job again"
-	if job.Type == epcc.JobTypeGenerate {
-		again = "generates the same number of codes again"
+// nextApplyAdvice says what the next apply does with a tainted job whose wait stopped early. A named
+// code_generate job is adopted by its replacement; an unnamed one cannot be told from another batch, so the
+// next plan stops and asks. Terraform shows the resource's address with each diagnostic; the provider is not
+// told it.
+func nextApplyAdvice(job epcc.Job) string {
+	switch {
+	case job.Type != epcc.JobTypeGenerate:
+		return "The next apply cancels it if it still runs, and starts a new export."
+	case job.Name != "":
+		return fmt.Sprintf("The next apply adopts job %s (waiting for it if it still runs) instead of generating "+
+			"a second batch, unless it failed or was cancelled.", job.ID)
 	}
-	return fmt.Sprintf("If job %s completes, replacing it %s: to keep it instead, run \"terraform untaint "+
-		"ADDRESS\" once it has completed, with ADDRESS the address this message is shown with.", job.ID, again)
+	return fmt.Sprintf("The job has no name, so the next plan cannot tell it from another batch: it stops with "+
+		"an error rather than generate a second one. To keep job %s, run \"terraform untaint ADDRESS\", with "+
+		"ADDRESS the address this message is shown with.", job.ID)
 }

@@ -72,3 +72,8 @@ func promotionIDAttr(api epcc.API) string {
 	}
 	return "promotion_id"
 }
+
+// importID is the composite import ID of a job, the form parseImportID reads.
+func importID(ref epcc.PromotionRef, jobID string) string {
+	return string(ref.API) + "/" + ref.ID + "/" + jobID
+}

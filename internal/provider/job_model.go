@@ -36,9 +36,6 @@ type jobParametersModel struct {
 	CodeLength     types.Int64  `tfsdk:"code_length"`
 }
 
-// defaultCodeLength is what the API applies when code_length is not sent.
-const defaultCodeLength = 8
-
 var jobParametersAttrTypes = map[string]attr.Type{
 	"number_of_codes":   types.Int64Type,
 	"max_uses_per_code": types.Int64Type,
@@ -84,6 +81,18 @@ func (m jobModel) createRequest(ctx context.Context) (epcc.CreateJobRequest, dia
 	return req, diags
 }
 
+// plannedRequest is createRequest for a planned job; known is false while the name or a parameter is unknown,
+// when the job's identity is not known before apply.
+func (m jobModel) plannedRequest(ctx context.Context, diags *diag.Diagnostics) (req epcc.CreateJobRequest, known bool) {
+	req, d := m.createRequest(ctx)
+	diags.Append(d...)
+	known = !m.Name.IsUnknown() && !m.Parameters.IsUnknown()
+	for _, v := range m.Parameters.Attributes() {
+		known = known && !v.IsUnknown()
+	}
+	return req, known
+}
+
 // setInputs copies the job's inputs as the API stores them. Only import and the data source need this: a
 // managed job keeps the inputs from its configuration, since a job never changes after it is created.
 func (m *jobModel) setInputs(job epcc.Job) {
@@ -125,7 +134,7 @@ func parametersValue(job epcc.Job) types.Object {
 	p := job.Parameters
 	codeLength := types.Int64PointerValue(p.CodeLength)
 	if p.CodeLength == nil {
-		codeLength = types.Int64Value(defaultCodeLength)
+		codeLength = types.Int64Value(epcc.DefaultCodeLength)
 	}
 	return types.ObjectValueMust(jobParametersAttrTypes, map[string]attr.Value{
 		"number_of_codes":   types.Int64PointerValue(p.NumberOfCodes),

@@ -14,10 +14,11 @@ import (
 
 // startJob is the one way every face (the resource, the actions) starts a job: it takes the process-wide lock
 // of the promotion, so jobs on one promotion run one at a time, and starts the job through the client's safe
-// path (never a second job from an ambiguous request; a job started elsewhere is waited for). On success the
-// caller holds the lock until it stops waiting, and must call release.
+// path (never a second job from an ambiguous request; a job started elsewhere is waited for). With adopt, a
+// job the promotion already holds with req's identity is returned instead of a new one (epcc.SameJob). On
+// success the caller holds the lock until it stops waiting, and must call release.
 func startJob(ctx context.Context, client *epcc.Client, ref epcc.PromotionRef, req epcc.CreateJobRequest,
-	deadline jobDeadline) (job *epcc.Job, release func(), diags diag.Diagnostics) {
+	deadline jobDeadline, adopt bool) (job *epcc.Job, release func(), diags diag.Diagnostics) {
 	release, err := client.LockPromotion(ctx, ref)
 	if err != nil {
 		detail := fmt.Sprintf("Other jobs of this run on %s were still running when %s. No job was created.",
@@ -29,13 +30,22 @@ func startJob(ctx context.Context, client *epcc.Client, ref epcc.PromotionRef, r
 		return nil, nil, diags
 	}
 	tflog.Info(ctx, "starting promotion job", map[string]any{"job_type": req.Type})
-	job, err = client.StartJob(ctx, ref, req)
+	adopted := false
+	if adopt {
+		job, adopted, err = client.StartOrAdoptJob(ctx, ref, req)
+	} else {
+		job, err = client.StartJob(ctx, ref, req)
+	}
 	if err != nil {
 		release()
 		diags.AddError("Promotion job not started", startFailureDetail(ref, deadline, err))
 		return nil, nil, diags
 	}
-	tflog.Info(ctx, "promotion job started; waiting for it to finish", map[string]any{"job_id": job.ID})
+	if adopted {
+		tflog.Info(ctx, "adopted the job the promotion already holds; waiting for it to finish", map[string]any{"job_id": job.ID, "status": job.Status})
+	} else {
+		tflog.Info(ctx, "promotion job started; waiting for it to finish", map[string]any{"job_id": job.ID})
+	}
 	return job, release, diags
 }
 

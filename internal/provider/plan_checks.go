@@ -31,6 +31,11 @@ type promotionFacts struct {
 	codes     int64 // held before this run
 	err       error
 	asked     int64 // codes asked for by the jobs planned so far in this run
+
+	listOnce sync.Once
+	jobs     []epcc.Job // the promotion's jobs, read for the first code_generate job planned on it
+	listErr  error
+	claimed  []epcc.CreateJobRequest // the code_generate jobs this run plans to create or adopt
 }
 
 func newPlanChecks(client *epcc.Client, budget int64) *planChecks {
@@ -48,9 +53,11 @@ func (c *planChecks) facts(ref epcc.PromotionRef) *promotionFacts {
 	return f
 }
 
-// checkNewJob checks a job this plan will create on ref; numberOfCodes is nil for jobs that make no codes or
-// whose count is unknown until apply. Diagnostics are attached to the attribute naming the promotion.
-func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, jobType string, numberOfCodes *int64) diag.Diagnostics {
+// checkNewJob checks a job this plan will create on ref. With identified, req is the resource's whole job
+// (type, name, parameters), which is its identity on the promotion: a code_generate job the promotion already
+// holds is returned, to be adopted instead of made again, and two planned jobs of one identity are an error.
+// Diagnostics are attached to the attribute naming the promotion.
+func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req epcc.CreateJobRequest, identified bool) (*epcc.Job, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	f := c.facts(ref)
 	f.once.Do(func() {
@@ -70,26 +77,39 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, job
 		diags.AddAttributeError(at, "Promotion not found",
 			fmt.Sprintf("%s %q names no promotion of the %s API (GET %s answered 404). Check the id, and whether it "+
 				"belongs to the other API (%s).", idAttr, ref.ID, ref.API, "/v2/"+string(ref.API)+"/"+ref.ID, other))
-		return diags
+		return nil, diags
 	case f.err != nil && f.promotion == nil:
 		diags.AddAttributeWarning(at, "Promotion not checked at plan",
 			fmt.Sprintf("Could not read %s to check that it exists and takes codes; the check is skipped and apply "+
 				"will tell: %s", ref, f.err))
-		return diags
-	case jobType != epcc.JobTypeGenerate:
-		return diags
+		return nil, diags
+	case req.Type != epcc.JobTypeGenerate:
+		return nil, diags
 	case f.promotion.Automatic:
 		diags.AddAttributeError(at, "Automatic promotion takes no codes",
 			fmt.Sprintf("%s (%q) is automatic: Elastic Path refuses code_generate jobs on it (422 \"No codes "+
 				"allowed\"). Use a promotion that customers redeem with codes.", ref, f.promotion.Name))
-		return diags
+		return nil, diags
+	}
+	var held *epcc.Job
+	if identified {
+		var stop bool
+		held, stop = c.checkIdentity(ctx, ref, f, req, &diags)
+		if stop {
+			return nil, diags
+		}
+	}
+	switch {
+	case held != nil:
+		return held, diags // its codes are among those the promotion holds
 	case f.err != nil:
 		diags.AddAttributeWarning(at, "Code budget not checked at plan",
 			fmt.Sprintf("Could not count the codes of %s; the check against max_codes_per_promotion is skipped: %s", ref, f.err))
-		return diags
-	case numberOfCodes == nil:
-		return diags
+		return nil, diags
+	case req.Parameters == nil || req.Parameters.NumberOfCodes == nil:
+		return nil, diags
 	}
+	numberOfCodes := req.Parameters.NumberOfCodes
 
 	c.mu.Lock()
 	f.asked += *numberOfCodes
@@ -105,5 +125,67 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, job
 				"store allows more codes per promotion, raise the provider's max_codes_per_promotion (or %s).",
 				ref, f.codes, asked, f.codes+asked, c.budget, EnvMaxCodesPerPromotion))
 	}
-	return diags
+	return nil, diags
+}
+
+// checkIdentity looks for a code_generate job of req's identity among the promotion's jobs and among the jobs
+// planned so far in this run. It returns the job the promotion holds, to adopt, and stop when an error says
+// the plan cannot go on.
+func (c *planChecks) checkIdentity(ctx context.Context, ref epcc.PromotionRef, f *promotionFacts, req epcc.CreateJobRequest,
+	diags *diag.Diagnostics) (held *epcc.Job, stop bool) {
+	at := path.Root(promotionIDAttr(ref.API))
+	c.mu.Lock()
+	for _, other := range f.claimed {
+		if epcc.IsSameJob(epcc.Job{Type: other.Type, Name: other.Name, Parameters: other.Parameters}, req) {
+			c.mu.Unlock()
+			diags.AddAttributeError(at, "Two jobs of this plan are the same job",
+				fmt.Sprintf("Another elasticpath_promotion_job of this plan asks %s for the same code_generate job: "+
+					"the same name (%q) and parameters. A job's name and parameters are its identity on its promotion, "+
+					"so both would hold one batch of codes. Give each job its own name, e.g. with count.index or "+
+					"each.key.", ref, req.Name))
+			return nil, true
+		}
+	}
+	f.claimed = append(f.claimed, req)
+	c.mu.Unlock()
+
+	f.listOnce.Do(func() { f.jobs, f.listErr = c.client.ReadJobs(ctx, ref) })
+	if f.listErr != nil {
+		diags.AddAttributeWarning(at, "Existing jobs not checked at plan",
+			fmt.Sprintf("Could not list the jobs of %s to find one this job would adopt; apply looks again before "+
+				"it starts one: %s", ref, f.listErr))
+		return nil, false
+	}
+	held = epcc.SameJob(f.jobs, req)
+	switch {
+	case held == nil:
+		return nil, false
+	case req.Name == "":
+		diags.AddAttributeError(at, "The promotion already holds this job",
+			fmt.Sprintf("%s already holds %s, an unnamed code_generate job with the same parameters. Without a name "+
+				"the provider cannot tell whether it is this resource's own job, left by a run that died, or another "+
+				"batch, so it neither adopts it nor generates a second batch. To adopt it, run \"terraform import "+
+				"ADDRESS %s\" (or \"terraform untaint ADDRESS\" when ADDRESS is tainted with that job), with ADDRESS "+
+				"the address this message is shown with. To generate a new batch beside it, give this job a name.",
+				ref, describeJob(*held), importID(ref, held.ID)))
+		return nil, true
+	}
+	diags.AddAttributeWarning(at, "Adopting a job the promotion already holds",
+		fmt.Sprintf("%s already holds %s, with this job's name and parameters, so apply adopts it (waiting for it "+
+			"if it still runs) instead of generating a second batch: a run that died leaves such a job behind. To "+
+			"generate a new batch, give this job a new name.", ref, describeJob(*held)))
+	return held, false
+}
+
+// describeJob names a job with its name, status and codes, for messages.
+func describeJob(job epcc.Job) string {
+	s := fmt.Sprintf("job %s", job.ID)
+	if job.Name != "" {
+		s += fmt.Sprintf(" (%q)", job.Name)
+	}
+	s += ", " + job.Status
+	if job.Generated != nil {
+		s += fmt.Sprintf(" with %d codes generated", *job.Generated)
+	}
+	return s
 }

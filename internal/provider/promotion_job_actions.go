@@ -198,11 +198,9 @@ func (a *promotionJobAction) ModifyPlan(ctx context.Context, req action.ModifyPl
 	if !ok || a.checks == nil || resp.Diagnostics.HasError() {
 		return
 	}
-	var numberOfCodes *int64
-	if job.req.Parameters != nil {
-		numberOfCodes = job.req.Parameters.NumberOfCodes
-	}
-	resp.Diagnostics.Append(a.checks.checkNewJob(ctx, ref, a.jobType, numberOfCodes)...)
+	// An action makes a new job by design: it keeps no state, so it never adopts one.
+	_, diags = a.checks.checkNewJob(ctx, ref, job.req, false)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (a *promotionJobAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -238,7 +236,7 @@ func (a *promotionJobAction) Invoke(ctx context.Context, req action.InvokeReques
 		},
 	})
 	deadline := jobDeadline{attr: "the action's timeout", timeout: timeout}
-	started, release, diags := startJob(ctx, a.client, ref, job.req, deadline)
+	started, release, diags := startJob(ctx, a.client, ref, job.req, deadline, false)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return

@@ -14,8 +14,7 @@ import (
 func TestAccPromotionCodeActions_triggerAndInvoke(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 250})
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 	cli := newTerraformCLI(t)
 	cli.write("main.tf", env.config(`
 resource "elasticpath_promotion_job" "codes" {

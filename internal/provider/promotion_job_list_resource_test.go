@@ -26,8 +26,7 @@ var uuidValue = knownvalue.StringRegexp(elasticPathID)
 func TestAccPromotionJobList_query(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 	outside := env.startAndWait(t, ref, epcc.CreateJobRequest{Type: epcc.JobTypeExport, Name: "outside"})
 	identity := func(jobID knownvalue.Check) map[string]knownvalue.Check {
 		return map[string]knownvalue.Check{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,12 @@ const (
 	defaultDeleteTimeout = 5 * time.Minute
 	// privateWaitStopped marks a job whose create stopped waiting while it still ran (timeout, interrupt).
 	privateWaitStopped = "wait_stopped"
+	// privatePlanChecked marks a replacement whose plan checks ran: Terraform plans a replacement a second time
+	// without its prior state, and those checks must not count its codes or claim its identity twice.
+	privatePlanChecked = "plan_checked"
+	// privateAdopts holds the id of the job a planned create adopts. The replaced object's Delete, which is
+	// given the plan's private data, leaves that job running for the create to adopt.
+	privateAdopts = "adopts"
 )
 
 var (
@@ -128,7 +135,7 @@ func (r *promotionJobResource) Schema(ctx context.Context, _ resource.SchemaRequ
 						MarkdownDescription: descCodeLength,
 						Optional:            true,
 						Computed:            true,
-						Default:             int64default.StaticInt64(defaultCodeLength),
+						Default:             int64default.StaticInt64(epcc.DefaultCodeLength),
 						Validators:          codeLengthValidators,
 					},
 				},
@@ -221,26 +228,40 @@ func checkConsumeUnit(ref epcc.PromotionRef, unit types.String, at path.Path) di
 }
 
 // ModifyPlan checks at plan what the API would refuse at apply for each job this plan creates (planChecks),
-// and warns when a plan replaces a completed code_generate job: the replacement generates a new batch of
-// codes, and the old job's codes stay in the promotion. Every input requires replacement, so any changed input
-// means a new job.
+// says which job a create adopts instead of generating a second batch, and warns when a plan replaces a
+// completed code_generate job with a new batch: the old job's codes stay in the promotion. Every input
+// requires replacement, so any changed input means a new job.
 func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
 	var state, plan promotionJobResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
+	replacing := !req.State.Raw.IsNull()
+	if replacing {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
-	if resp.Diagnostics.HasError() || !req.State.Raw.IsNull() && sameInputs(state.jobModel, plan.jobModel) {
+	if resp.Diagnostics.HasError() || replacing && sameInputs(state.jobModel, plan.jobModel) {
 		return // an existing job, refreshed: never re-checked
 	}
-	numberOfCodes := plannedCodes(ctx, plan.jobModel, &resp.Diagnostics)
-	if ref, ok := plan.promotionRef(); ok && r.checks != nil && !plan.JobType.IsUnknown() {
-		resp.Diagnostics.Append(r.checks.checkNewJob(ctx, ref, plan.JobType.ValueString(), numberOfCodes)...)
+	if checked, _ := req.Private.GetKey(ctx, privatePlanChecked); !replacing && len(checked) > 0 {
+		return // the second plan of a replacement: the first ran the checks
 	}
-	if req.State.Raw.IsNull() || state.JobType.ValueString() != epcc.JobTypeGenerate ||
+	numberOfCodes := plannedCodes(ctx, plan.jobModel, &resp.Diagnostics)
+	var adopted *epcc.Job
+	if ref, ok := plan.promotionRef(); ok && r.checks != nil && !plan.JobType.IsUnknown() {
+		createReq, known := plan.plannedRequest(ctx, &resp.Diagnostics)
+		var diags diag.Diagnostics
+		adopted, diags = r.checks.checkNewJob(ctx, ref, createReq, known)
+		resp.Diagnostics.Append(diags...)
+	}
+	if replacing {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, []byte(`true`))...)
+	}
+	if adopted != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopts, []byte(strconv.Quote(adopted.ID)))...)
+	}
+	if !replacing || adopted != nil || state.JobType.ValueString() != epcc.JobTypeGenerate ||
 		state.Status.ValueString() != epcc.StatusCompleted || plan.JobType.ValueString() != epcc.JobTypeGenerate {
 		return
 	}
@@ -295,7 +316,13 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 	defer cancel()
 	ctx = tflog.SetField(ctx, "promotion", ref.String())
 
-	job, release, diags := startJob(ctx, r.client, ref, createReq, jobDeadline{attr: "timeouts.create", timeout: timeout})
+	// The plan's notes are for this plan only, not for the state.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopts, nil)...)
+	// A code_generate job is identified by its name and parameters: one the promotion holds already (left by
+	// a run that died) is adopted, never generated twice.
+	adopt := createReq.Type == epcc.JobTypeGenerate
+	job, release, diags := startJob(ctx, r.client, ref, createReq, jobDeadline{attr: "timeouts.create", timeout: timeout}, adopt)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
@@ -368,7 +395,7 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 		if job.Status == epcc.StatusCompleted {
 			resp.Diagnostics.AddWarning("Promotion job completed after Terraform stopped waiting",
 				fmt.Sprintf("Job %s on %s completed after the apply that started it stopped waiting, so Terraform "+
-					"may still hold it as tainted, and the next apply would replace it. %s", job.ID, ref, untaintAdvice(*job)))
+					"may still hold it as tainted. %s", job.ID, ref, nextApplyAdvice(*job)))
 		}
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWaitStopped, nil)...)
 	}
@@ -433,6 +460,12 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Could not read promotion job", err.Error())
+		return
+	}
+	if adoptedByReplacement(ctx, req.Private, id) {
+		// The replacement adopts this very job (unchanged inputs, e.g. a tainted job that went on running):
+		// it is forgotten here, neither cancelled nor said to leave codes behind.
+		tflog.Info(ctx, "promotion job kept for its replacement to adopt", map[string]any{"job_id": id, "status": job.Status})
 		return
 	}
 	if epcc.IsActive(job.Status) {
@@ -513,6 +546,20 @@ func (r *promotionJobResource) fileURL(ctx context.Context, ref epcc.PromotionRe
 		return types.StringNull()
 	}
 	return types.StringValue(url)
+}
+
+// adoptedByReplacement tells whether the plan that deletes job id creates its replacement by adopting it.
+func adoptedByReplacement(ctx context.Context, private privateGetter, id string) bool {
+	raw, diags := private.GetKey(ctx, privateAdopts)
+	if diags.HasError() || len(raw) == 0 {
+		return false
+	}
+	adopts, err := strconv.Unquote(string(raw))
+	return err == nil && adopts == id
+}
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 }
 
 func derefInt(p *int64) int64 {

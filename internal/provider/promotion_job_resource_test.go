@@ -28,8 +28,7 @@ const jobAddr = "elasticpath_promotion_job.test"
 func TestAccPromotionJob_generateRule(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -126,8 +125,7 @@ resource "elasticpath_promotion_job" "test" {
 func TestAccPromotionJob_countOnOnePromotion(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{QueueDelay: 200 * time.Millisecond, CodesPerSecond: 100})
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 	steps := []resource.TestStep{{
 		Config: env.config(`
 resource "elasticpath_promotion_job" "test" {
@@ -175,6 +173,7 @@ func TestAccPromotionJob_failedJobIsTainted(t *testing.T) {
 resource "elasticpath_promotion_job" "first" {
   rule_promotion_id = %[1]q
   job_type          = "code_generate"
+  name              = "first"
   parameters = {
     number_of_codes = 600
   }
@@ -183,6 +182,7 @@ resource "elasticpath_promotion_job" "first" {
 resource "elasticpath_promotion_job" "test" {
   rule_promotion_id = %[1]q
   job_type          = "code_generate"
+  name              = "second"
   parameters = {
     number_of_codes = 600
   }
@@ -408,8 +408,7 @@ func TestAccPromotionJob_createTimeoutThenDestroyCancels(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 5})
 	env.needsSim(t)
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -426,7 +425,7 @@ resource "elasticpath_promotion_job" "test" {
     create = "2s"
   }
 }`, promo),
-				ExpectError: wrapped(`Timed out waiting for promotion job.*may still be\s+running.*tainted.*If job [0-9a-f-]+ completes.*terraform untaint ADDRESS`),
+				ExpectError: wrapped(`Timed out waiting for promotion job.*may still be\s+running.*tainted.*no name.*To keep job [0-9a-f-]+, run "terraform untaint ADDRESS"`),
 			},
 			{
 				// The timed-out job is in the state with its id; removing it from the configuration cancels it.
@@ -453,8 +452,7 @@ func TestAccPromotionJob_waitsForJobStartedOutsideTerraform(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 50})
 	env.needsSim(t)
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 	var outside *epcc.Job
 
 	resource.Test(t, resource.TestCase{
@@ -498,8 +496,7 @@ func TestAccPromotionJob_ambiguousCreateMakesNoDuplicate(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
 	env.needsSim(t)
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
@@ -609,6 +606,7 @@ resource "elasticpath_promotion_job" "test" {
   count             = 3
   rule_promotion_id = %q
   job_type          = "code_generate"
+  name              = "batch-${count.index}"
   parameters = {
     number_of_codes = 5
   }
@@ -1054,6 +1052,7 @@ resource "elasticpath_promotion_job" "test" {
   count             = %d
   rule_promotion_id = %q
   job_type          = "code_generate"
+  name              = "batch-${count.index}"
   parameters = {
     number_of_codes = %d
   }
@@ -1107,8 +1106,8 @@ resource "elasticpath_promotion_job" "test" {
 	}
 }
 
-// A plan of 10 jobs on each of 10 promotions reads each promotion once and counts its codes once: at most 20
-// check requests, and none of them a job listing.
+// A plan of 10 jobs on each of 10 promotions reads each promotion once, counts its codes once and lists its
+// jobs once (for a job to adopt): at most 30 check requests.
 func TestAccPromotionJob_planCheckRequests(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
@@ -1120,6 +1119,7 @@ resource "elasticpath_promotion_job" "p%d" {
   count             = 10
   rule_promotion_id = %q
   job_type          = "code_generate"
+  name              = "batch-${count.index}"
   parameters = {
     number_of_codes = 10
   }
@@ -1140,8 +1140,8 @@ resource "elasticpath_promotion_job" "p%d" {
 		}},
 	})
 	// (A PlanOnly step runs no Check.) The step plans twice: a refresh plan, then the plan it checks.
-	if n := checkRequests() - before; n > 2*20 || n < 20 {
-		t.Errorf("two plans over 10 promotions with 10 jobs each made %d check requests, want 20 to 2 x 20", n)
+	if n := checkRequests() - before; n > 2*30 || n < 30 {
+		t.Errorf("two plans over 10 promotions with 10 jobs each made %d check requests, want 30 to 2 x 30", n)
 	} else {
 		t.Logf("two plans over 10 promotions with 10 jobs each: %d check requests", n)
 	}
@@ -1153,8 +1153,7 @@ func TestAccPromotionJob_throttledThroughout(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{CodesPerSecond: 200})
 	env.needsSim(t)
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	ref := epcc.PromotionRef{API: epcc.RulePromotions, ID: promo}
+	promo, ref := env.rulePromotion(t)
 	jobs := "/v2/rule-promotions/*/jobs"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
