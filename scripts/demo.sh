@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
 # The main job, end to end: build the provider, start the simulator (unless EPCC_* point at a real store),
-# make a promotion, apply examples/seasonal-campaign through dev_overrides, print its outputs, destroy, clean up.
+# apply examples/seasonal-campaign through dev_overrides, print its outputs, destroy, and check that the store
+# holds nothing of the campaign.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/elasticpath-demo.XXXXXX")
 sim_pid=""
-promotion_id=""
 
 cleanup() {
 	status=$?
-	if [ -n "$promotion_id" ]; then
-		"$work/bin/epcc-promotion" delete "$promotion_id" || echo "demo: could not delete promotion $promotion_id" >&2
-	fi
 	if [ -n "$sim_pid" ]; then
 		kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
 		echo "demo: simulator stopped"
@@ -22,10 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "demo: building the provider and tools"
+echo "demo: building the provider"
 mkdir -p "$work/bin" "$work/campaign"
 go build -ldflags "-X main.version=0.1.0-demo" -o "$work/bin/terraform-provider-elasticpath" .
-go build -o "$work/bin/epcc-promotion" ./internal/cmd/epcc-promotion
 
 if [ -n "${EPCC_CLIENT_ID:-}" ] && [ -n "${EPCC_CLIENT_SECRET:-}" ] && [ -n "${EPCC_API_BASE_URL:-}" ]; then
 	echo "demo: EPCC_* are set: applying to the store at $EPCC_API_BASE_URL"
@@ -46,9 +42,8 @@ else
 	echo "demo: simulator listening at $EPCC_API_BASE_URL"
 fi
 
-promotion_id=$("$work/bin/epcc-promotion" create -name "summer campaign (demo)")
-echo "demo: created rule promotion $promotion_id"
-
+# A name of its own, so that a real store's promotions are never taken for the campaign's.
+campaign="Summer 2026 (demo $(date -u +%Y%m%dT%H%M%S))"
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
@@ -58,7 +53,7 @@ provider_installation {
 }
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-export TF_VAR_rule_promotion_id="$promotion_id"
+export TF_VAR_campaign_name="$campaign"
 cp "$root"/examples/seasonal-campaign/*.tf "$work/campaign/"
 cd "$work/campaign"
 
@@ -96,6 +91,18 @@ echo "demo: terraform plan -detailed-exitcode after apply: no changes (exit 0)"
 echo
 echo "demo: terraform destroy"
 terraform destroy -auto-approve -input=false -no-color
+
+# After the teardown the store holds nothing of the campaign: its promotion is gone, and its codes and jobs
+# with it.
+if command -v curl >/dev/null 2>&1; then
+	token=$(curl -fsS "$EPCC_API_BASE_URL/oauth/access_token" -d grant_type=client_credentials \
+		--data-urlencode "client_id=$EPCC_CLIENT_ID" --data-urlencode "client_secret=$EPCC_CLIENT_SECRET" |
+		sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')
+	left=$(curl -fsS -G "$EPCC_API_BASE_URL/v2/rule-promotions" -H "Authorization: Bearer $token" \
+		--data-urlencode "filter=like(name,'$campaign')" | tr -d ' \n' | sed -n 's/.*"results":{"total":\([0-9]*\).*/\1/p')
+	[ "$left" = 0 ] || { echo "demo: after destroy the store still holds $left promotion(s) named \"$campaign\"" >&2; exit 1; }
+	echo "demo: after destroy the store holds no promotion named \"$campaign\""
+fi
 
 # The trace must be safe to paste into an issue: no client secret, no bearer token, no token answer.
 if grep -q -F -e "$EPCC_CLIENT_SECRET" "$work/trace.log" ||

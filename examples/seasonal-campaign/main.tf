@@ -1,5 +1,6 @@
-# A seasonal campaign: generate the summer codes, export them once they exist (and again whenever the codes are
-# replaced, or on demand through an action), look up the finished generation jobs, and read the codes back.
+# A seasonal campaign: the summer Rule Promotion, its codes, their export once they exist (and again whenever
+# the codes are replaced, or on demand through an action), the finished generation jobs, and the codes read
+# back. `terraform destroy` removes the promotion, and its codes with it.
 # `make demo` applies this against the simulator; with EPCC_* set it applies to a real store. Needs Terraform
 # 1.14 or newer (the action; the ephemeral read of the codes needs 1.10).
 
@@ -13,9 +14,10 @@ terraform {
 
 provider "elasticpath" {}
 
-variable "rule_promotion_id" {
-  description = "ID of the Rule Promotion that the campaign's codes belong to."
+variable "campaign_name" {
+  description = "The promotion's name: its identity in the store."
   type        = string
+  default     = "Summer 2026"
 }
 
 variable "number_of_codes" {
@@ -24,8 +26,21 @@ variable "number_of_codes" {
   default     = 500
 }
 
+resource "elasticpath_rule_promotion" "summer" {
+  name        = var.campaign_name
+  description = "15% off carts over $100, with a code"
+  enabled     = true
+  start       = "2026-06-01"
+  end         = "2026-09-01"
+  rule_set = jsonencode({
+    currencies = ["USD"]
+    rules      = { strategy = "cart_total", operator = "gte", args = [10000] } # $100.00, in cents
+    actions    = [{ strategy = "cart_discount", args = ["percent", 15] }]
+  })
+}
+
 resource "elasticpath_promotion_job" "summer_codes" {
-  rule_promotion_id = var.rule_promotion_id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   job_type          = "code_generate"
   name              = "summer-2026"
   parameters = {
@@ -41,7 +56,7 @@ resource "elasticpath_promotion_job" "summer_codes" {
 }
 
 resource "elasticpath_promotion_job" "summer_export" {
-  rule_promotion_id = var.rule_promotion_id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   job_type          = "code_export"
   name              = "summer-2026-export"
 
@@ -56,13 +71,13 @@ resource "elasticpath_promotion_job" "summer_export" {
 #   terraform apply -invoke=action.elasticpath_export_promotion_codes.fresh_export
 action "elasticpath_export_promotion_codes" "fresh_export" {
   config {
-    rule_promotion_id = var.rule_promotion_id
+    rule_promotion_id = elasticpath_rule_promotion.summer.id
     name              = "summer-2026-fresh-export"
   }
 }
 
 data "elasticpath_promotion_jobs" "done" {
-  rule_promotion_id = var.rule_promotion_id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   job_type          = "code_generate"
   status            = "completed"
 
@@ -72,14 +87,14 @@ data "elasticpath_promotion_jobs" "done" {
 # The codes themselves, for the next tool. The data source keeps them in the state (sensitive); the ephemeral
 # resource reads the same codes without storing them, here only to check the campaign is complete.
 data "elasticpath_promotion_codes" "summer" {
-  rule_promotion_id = var.rule_promotion_id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   prefix            = "SUMMER-"
 
   depends_on = [elasticpath_promotion_job.summer_codes]
 }
 
 ephemeral "elasticpath_promotion_codes" "summer" {
-  rule_promotion_id = var.rule_promotion_id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   prefix            = "SUMMER-"
 
   depends_on = [elasticpath_promotion_job.summer_codes]

@@ -9,15 +9,8 @@ import (
 	"time"
 )
 
-// codesPage accepts both documented shapes of a codes listing: Rule
-// Promotions list one object per code ({"code": ...}); the Promotions
-// Standard spec wraps them ({"data": {"codes": [...]}} or {"codes": [...]}).
-type codesPage struct {
-	Data  json.RawMessage `json:"data"`
-	Links *pageLinks      `json:"links"`
-	Meta  *pageMeta       `json:"meta"`
-}
-
+// codeItem accepts both documented shapes of a codes listing: Rule Promotions list one object per code
+// ({"code": ...}); the Promotions Standard spec wraps them ({"data": {"codes": [...]}} or {"codes": [...]}).
 type codeItem struct {
 	Code        *string    `json:"code"`
 	MaxUses     flexInt    `json:"max_uses"`
@@ -81,25 +74,16 @@ func (c *Client) ListPromotionCodes(ctx context.Context, ref PromotionRef) ([]Co
 	path := ref.path() + "/codes"
 	var all []Code
 	seen := map[string]bool{}
-	offset := 0
-	for page := 0; ; page++ {
-		if page >= maxPages || offset > maxOffset {
-			return nil, fmt.Errorf("listing codes of %s: more than %d codes (%d pages), giving up", ref, len(all), page)
-		}
-		q := "page[limit]=" + strconv.Itoa(pageLimit) + "&page[offset]=" + strconv.Itoa(offset)
-		var p codesPage
-		if _, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: path, rawQuery: q, out: &p}); err != nil {
-			return nil, err
-		}
+	err := c.eachPage(ctx, path, "", func(data json.RawMessage) (int, int, error) {
 		var items []codeItem
 		var one codeItem
 		switch {
-		case len(p.Data) == 0 || string(p.Data) == "null":
-		case json.Unmarshal(p.Data, &items) == nil:
-		case json.Unmarshal(p.Data, &one) == nil:
+		case len(data) == 0 || string(data) == "null":
+		case json.Unmarshal(data, &items) == nil:
+		case json.Unmarshal(data, &one) == nil:
 			items = []codeItem{one}
 		default:
-			return nil, fmt.Errorf("GET %s: unexpected codes listing: %s", path, bodySnippet(string(p.Data), 120))
+			return 0, 0, fmt.Errorf("GET %s: unexpected codes listing: %s", path, bodySnippet(string(data), 120))
 		}
 		var codes []Code
 		for _, it := range items {
@@ -113,24 +97,58 @@ func (c *Client) ListPromotionCodes(ctx context.Context, ref PromotionRef) ([]Co
 				added++
 			}
 		}
+		// A wrapped Standard page counts one item for many codes: paging by item count, like the API does.
+		return len(items), added, nil
+	})
+	return all, err
+}
+
+// listPage is one page of a listing, its items left raw for the caller.
+type listPage struct {
+	Data  json.RawMessage `json:"data"`
+	Links *pageLinks      `json:"links"`
+	Meta  *pageMeta       `json:"meta"`
+}
+
+// eachPage fetches every page of the listing at path, narrowed by filter when not empty, and hands each page's
+// data to take, which says how many items the page held and how many of them were new (a listing that moves
+// while it is read repeats some). Paging stops at an empty or repeating page, at the total the API reports,
+// at a short page or where the API gives no next link.
+func (c *Client) eachPage(ctx context.Context, path, filter string, take func(data json.RawMessage) (items, added int, err error)) error {
+	offset, seen := 0, 0
+	for page := 0; ; page++ {
+		if page >= maxPages || offset > maxOffset {
+			return fmt.Errorf("listing %s: more than %d items (%d pages), giving up", path, seen, page)
+		}
+		q := ""
+		if filter != "" {
+			q = "filter=" + escapeQueryValue(filter) + "&"
+		}
+		q += "page[limit]=" + strconv.Itoa(pageLimit) + "&page[offset]=" + strconv.Itoa(offset)
+		var p listPage
+		if _, _, err := c.do(ctx, apiCall{method: http.MethodGet, path: path, rawQuery: q, out: &p}); err != nil {
+			return err
+		}
+		n, added, err := take(p.Data)
+		if err != nil {
+			return err
+		}
+		seen += added
 		total := -1
 		if p.Meta != nil && p.Meta.Results != nil && p.Meta.Results.Total.set {
 			total = int(p.Meta.Results.Total.v)
 		}
-		// A wrapped Standard page counts one item for many codes: paging by
-		// item count, like the API does.
-		n := len(items)
 		switch {
 		case n == 0, added == 0:
-			return all, nil
+			return nil
 		case total >= 0:
-			if offset+n >= total || len(all) >= total {
-				return all, nil
+			if offset+n >= total || seen >= total {
+				return nil
 			}
 		case n < pageLimit:
-			return all, nil
+			return nil
 		case p.Links != nil && (p.Links.Next == nil || *p.Links.Next == ""):
-			return all, nil
+			return nil
 		}
 		offset += n
 	}

@@ -86,8 +86,8 @@ func FuzzFileAnswer(f *testing.F) {
 func FuzzCodesPage(f *testing.F) {
 	addSeeds(f, seedCodes, `{"data":{"codes":[{"code":"A"}]}}`, `{"codes":[]}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var p codesPage
-		_ = decodeAnswer(body, &p) // no panic; ListCodes checks the shape of data
+		var p listPage
+		_ = decodeAnswer(body, &p) // no panic; ListPromotionCodes checks the shape of data
 	})
 }
 

@@ -391,7 +391,7 @@ func TestStartJobNeverAdoptsBySameIdentity(t *testing.T) {
 }
 
 // Two pipelines apply the same job at once: the second finds the promotion busy with the first's job, and
-// adopts it instead of sending again once it completes.
+// adopts it, still running, instead of waiting to send its own.
 func TestStartOrAdoptJobAdoptsTheSameJobStartedWhileBusy(t *testing.T) {
 	store := newJobStore()
 	store.onCreate = func(w http.ResponseWriter, r *http.Request, n int, promo string, data map[string]any) bool {

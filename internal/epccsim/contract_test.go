@@ -282,6 +282,9 @@ func TestContractRulePromotions(t *testing.T) {
 	notFound := h.exchange(http.MethodGet, "/v2/rule-promotions/"+newUUID(), nil, "")
 	spec.conforms(t, notFound, true)
 	readmeError(t, spec, notFound.res, 404)
+	// The promotion resource's update, and the list it finds a promotion by name in (fact 15).
+	spec.conforms(t, h.exchange(http.MethodPut, "/v2/rule-promotions/"+id, rulePromotionBody(false), "application/json"), true)
+	spec.conforms(t, h.exchange(http.MethodGet, "/v2/rule-promotions?filter="+url.QueryEscape("like(name,'Cart *')"), nil, ""), true)
 
 	jobs := jobsPath(ruleAPI, id)
 	gen := h.exchange(http.MethodPost, jobs, jobBody(jobGenerate, "summer", obj{

@@ -74,3 +74,49 @@ func unquote(v string) string {
 	}
 	return v
 }
+
+// parseNameFilter parses a promotions list filter: like(name,'Summer *') or ilike(name,...), where * matches
+// any run of characters; an empty filter matches every name.
+func parseNameFilter(expr string) (func(name string) bool, error) {
+	expr = strings.TrimSpace(expr)
+	if expr == "" {
+		return func(string) bool { return true }, nil
+	}
+	open := strings.IndexByte(expr, '(')
+	if open <= 0 || !strings.HasSuffix(expr, ")") {
+		return nil, fmt.Errorf("cannot parse %q: expected op(attribute,value)", expr)
+	}
+	op := strings.TrimSpace(expr[:open])
+	attr, value, ok := strings.Cut(expr[open+1:len(expr)-1], ",")
+	if !ok || strings.TrimSpace(attr) != "name" {
+		return nil, fmt.Errorf("unsupported filter %q; supported: like(name,...), ilike(name,...)", expr)
+	}
+	pattern := unquote(strings.TrimSpace(value))
+	fold := func(s string) string { return s }
+	switch op {
+	case "like":
+	case "ilike":
+		fold = strings.ToLower
+	default:
+		return nil, fmt.Errorf("unsupported operator %q for name; supported: like, ilike", op)
+	}
+	parts := strings.Split(fold(pattern), "*")
+	return func(name string) bool {
+		name = fold(name)
+		if !strings.HasPrefix(name, parts[0]) {
+			return false
+		}
+		name = name[len(parts[0]):]
+		for i, part := range parts[1:] {
+			if i == len(parts)-2 {
+				return strings.HasSuffix(name, part)
+			}
+			at := strings.Index(name, part)
+			if at < 0 {
+				return false
+			}
+			name = name[at+len(part):]
+		}
+		return name == ""
+	}, nil
+}

@@ -3,8 +3,10 @@ package epccsim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -67,6 +69,7 @@ var standardPromotionTypes = []string{
 
 type promotion struct {
 	id        string
+	seq       int // creation order: the list's order
 	kind      apiKind
 	automatic bool
 	attrs     map[string]any // attributes as sent, without type/id/meta
@@ -139,7 +142,11 @@ func (s *Server) promotionCreate(api apiKind) func(*http.Request, []string) repl
 			}
 		}
 		// The service fills in the documented defaults.
-		for k, v := range map[string]any{"enabled": false, "automatic": false} {
+		defaults := map[string]any{"enabled": false, "automatic": false}
+		if api == ruleAPI {
+			defaults["stackable"], defaults["override_stacking"] = false, false
+		}
+		for k, v := range defaults {
 			if _, set := attrs[k]; !set {
 				attrs[k] = v
 			}
@@ -147,6 +154,7 @@ func (s *Server) promotionCreate(api apiKind) func(*http.Request, []string) repl
 		if _, set := attrs["description"]; !set && api == standardAPI {
 			attrs["description"] = ""
 		}
+		normalizeDates(attrs)
 		now := s.now()
 		p := &promotion{
 			id:        newUUID(),
@@ -158,10 +166,139 @@ func (s *Server) promotionCreate(api apiKind) func(*http.Request, []string) repl
 			codeSet:   map[string]struct{}{},
 		}
 		s.mu.Lock()
+		defer s.mu.Unlock()
+		if rep, ok := s.checkStoreRules(p, now); !ok {
+			return rep
+		}
+		s.promotionSeq++
+		p.seq = s.promotionSeq
 		s.promotions[p.id] = p
-		body := dataEnvelope{Data: p.json()}
-		s.mu.Unlock()
-		return jsonReply(http.StatusCreated, body)
+		return jsonReply(http.StatusCreated, dataEnvelope{Data: p.json()})
+	}
+}
+
+// ruleEditable are the fields a PUT may change on a Rule Promotion; the others are kept as they were.
+var ruleEditable = []string{"name", "description", "enabled", "start", "end", "automatic", "stackable", "override_stacking", "rule_set"}
+
+func (s *Server) promotionUpdate(api apiKind) func(*http.Request, []string) reply {
+	return func(r *http.Request, args []string) reply {
+		data, rep, ok := readData(r)
+		if !ok {
+			return rep
+		}
+		if rep, ok := validatePromotion(api, data); !ok {
+			return rep
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		p, found := s.promotion(api, args[0])
+		if !found {
+			return api.promotionNotFound()
+		}
+		attrs := make(map[string]any, len(p.attrs))
+		for k, v := range p.attrs {
+			attrs[k] = v
+		}
+		for k, v := range data {
+			if api == standardAPI && k != "type" && k != "id" && k != "meta" || oneOf(k, ruleEditable) {
+				attrs[k] = v
+			}
+		}
+		normalizeDates(attrs)
+		next := *p
+		next.attrs, next.automatic, next.updatedAt = attrs, attrs["automatic"] == true, s.now()
+		if rep, ok := s.checkStoreRules(&next, next.updatedAt); !ok {
+			return rep
+		}
+		p.attrs, p.automatic, p.updatedAt = next.attrs, next.automatic, next.updatedAt
+		return jsonReply(http.StatusOK, dataEnvelope{Data: p.json()})
+	}
+}
+
+// maxAutomaticRulePromotions is how many active and future automatic Rule Promotions a store may hold.
+const maxAutomaticRulePromotions = 50
+
+// checkStoreRules applies the rules that span a store's Rule Promotions to p, about to be stored: at most
+// 50 active and future automatic ones, and no priority shared with another running or scheduled one.
+// Callers hold s.mu.
+func (s *Server) checkStoreRules(p *promotion, now time.Time) (reply, bool) {
+	if p.kind != ruleAPI || endsBefore(p, now) {
+		return reply{}, true
+	}
+	automatic := 0
+	for _, other := range s.promotions {
+		if other.id == p.id || other.kind != ruleAPI || endsBefore(other, now) {
+			continue
+		}
+		if other.automatic {
+			automatic++
+		}
+		if prio, set := p.attrs["priority"]; set && prio != nil && fmt.Sprint(other.attrs["priority"]) == fmt.Sprint(prio) {
+			return strErr(http.StatusUnprocessableEntity, "Duplicate Priority",
+				"Priority already in use in another running or scheduled promotion", "data.priority"), false
+		}
+	}
+	if p.automatic && automatic >= maxAutomaticRulePromotions {
+		return strErr(http.StatusBadRequest, "Too many automatic rule promotions",
+			fmt.Sprintf("Only %d active and future automatic rule promotions are allowed per store", maxAutomaticRulePromotions), ""), false
+	}
+	return reply{}, true
+}
+
+// endsBefore tells whether the promotion's end has passed at now.
+func endsBefore(p *promotion, now time.Time) bool {
+	end, ok := parseDate(p.attrs["end"])
+	return ok && end.Before(now)
+}
+
+// parseDate reads a promotion date: RFC 3339, or a plain date (midnight UTC).
+func parseDate(v any) (time.Time, bool) {
+	s, _ := v.(string)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// normalizeDates stores start and end the way the service answers them: RFC 3339 in UTC, whatever form
+// they were sent in.
+func normalizeDates(attrs map[string]any) {
+	for _, f := range []string{"start", "end"} {
+		if t, ok := parseDate(attrs[f]); ok {
+			attrs[f] = t.Format(time.RFC3339)
+		}
+	}
+}
+
+// promotionList lists an API's promotions, oldest first, narrowed by a name filter: like(name,'Summer *')
+// or ilike (case-insensitive), where * matches any run of characters.
+func (s *Server) promotionList(api apiKind) func(*http.Request, []string) reply {
+	return func(r *http.Request, _ []string) reply {
+		q := r.URL.Query()
+		pg, rep, ok := parsePage(api, q)
+		if !ok {
+			return rep
+		}
+		match, err := parseNameFilter(q.Get("filter"))
+		if err != nil {
+			return api.apiErr(http.StatusBadRequest, "Bad Request", "Invalid filter: "+err.Error(), "filter")
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var matched []*promotion
+		for _, p := range s.promotions {
+			if name, _ := p.attrs["name"].(string); p.kind == api && match(name) {
+				matched = append(matched, p)
+			}
+		}
+		sort.Slice(matched, func(i, j int) bool { return matched[i].seq < matched[j].seq })
+		items := make([]map[string]any, 0, pg.limit)
+		for _, i := range pg.slice(len(matched)) {
+			items = append(items, matched[i].json())
+		}
+		return jsonReply(http.StatusOK, listBody(r, pg, len(matched), items))
 	}
 }
 
@@ -184,8 +321,20 @@ func validatePromotion(api apiKind, data map[string]any) (reply, bool) {
 			return failedValidation("data.description", "description must be a string"), false
 		}
 	}
+	for _, f := range []string{"start", "end"} {
+		if v, set := data[f]; set {
+			if _, ok := parseDate(v); !ok {
+				return failedValidation("data."+f, f+" must be a date-time (RFC 3339) or a date"), false
+			}
+		}
+	}
+	if start, ok := parseDate(data["start"]); ok {
+		if end, ok := parseDate(data["end"]); ok && !start.Before(end) {
+			return failedValidation("data.end", "start must be earlier than end"), false
+		}
+	}
 	if api == ruleAPI {
-		return reply{}, true
+		return validateRuleSet(data["rule_set"])
 	}
 	// Promotions Standard marks these required in its schema.
 	if pt, _ := data["promotion_type"].(string); !oneOf(pt, standardPromotionTypes) {

@@ -1,7 +1,9 @@
 package epccsim
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -113,4 +115,87 @@ func TestDeletingAPromotionRemovesItsJobsCodesAndFiles(t *testing.T) {
 	if r := h.doWithToken("", http.MethodGet, href, nil); r.status != http.StatusNotFound {
 		t.Errorf("export file after delete = %d, want 404", r.status)
 	}
+}
+
+// A Rule Promotion's PUT changes the editable fields only, answers dates in RFC 3339 whatever form they were
+// sent in, and applies the same validation as the create.
+func TestRulePromotionUpdate(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	id := h.createPromotion(ruleAPI, false)
+	path := "/v2/rule-promotions/" + id
+	body := rulePromotionBody(false)
+	data := body["data"].(obj)
+	data["name"], data["start"], data["priority"] = "Renamed", "2026-06-01", 7
+	r := h.do(http.MethodPut, path, body)
+	if r.status != http.StatusOK {
+		t.Fatalf("put: %d %s", r.status, r.body)
+	}
+	if d := r.data(); d["name"] != "Renamed" || d["start"] != "2026-06-01T00:00:00Z" || d["priority"] != nil || d["stackable"] != false {
+		t.Errorf("put answered %s", r.body)
+	}
+	if d := h.do(http.MethodGet, path, nil).data(); d["name"] != "Renamed" {
+		t.Errorf("get after put answered %v", d)
+	}
+	data["end"] = "2026-05-01"
+	wantError(t, h.do(http.MethodPut, path, body), 422, false, "Failed Validation", "data.end")
+	data["end"] = "2030-01-01"
+	data["rule_set"] = obj{"rules": obj{"strategy": "and", "children": []obj{{"strategy": "moon_phase"}}}}
+	wantError(t, h.do(http.MethodPut, path, body), 422, false, "Failed Validation", "data.rule_set.rules")
+	data["rule_set"] = obj{"actions": []obj{{"strategy": "free_lunch"}}}
+	wantError(t, h.do(http.MethodPost, "/v2/rule-promotions", body), 422, false, "Failed Validation", "data.rule_set.actions.0.strategy")
+	wantError(t, h.do(http.MethodPut, "/v2/rule-promotions/"+newUUID(), rulePromotionBody(false)), 404, true, "Not Found", "")
+}
+
+// A priority is taken while its promotion runs or is scheduled, and a store holds at most 50 active and
+// future automatic Rule Promotions.
+func TestRulePromotionStoreRules(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	body := rulePromotionBody(false)
+	body["data"].(obj)["priority"] = 5
+	if r := h.do(http.MethodPost, "/v2/rule-promotions", body); r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	wantError(t, h.do(http.MethodPost, "/v2/rule-promotions", body), 422, true, "Duplicate Priority", "data.priority")
+	past := rulePromotionBody(false)
+	past["data"].(obj)["priority"], past["data"].(obj)["start"], past["data"].(obj)["end"] = 5, "2020-01-01", "2021-01-01"
+	if r := h.do(http.MethodPost, "/v2/rule-promotions", past); r.status != http.StatusCreated {
+		t.Errorf("a priority held only by an ended promotion was refused: %d %s", r.status, r.body)
+	}
+	for i := 0; i < maxAutomaticRulePromotions; i++ {
+		h.createPromotion(ruleAPI, true)
+	}
+	wantError(t, h.do(http.MethodPost, "/v2/rule-promotions", rulePromotionBody(true)), 400, true, "Too many automatic rule promotions", "")
+}
+
+// The list filters names with like and ilike, * a wildcard, and pages.
+func TestRulePromotionList(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	for _, name := range []string{"Summer 2026", "summer 2025", "Winter 2026"} {
+		body := rulePromotionBody(false)
+		body["data"].(obj)["name"] = name
+		h.do(http.MethodPost, "/v2/rule-promotions", body)
+	}
+	names := func(filter string) []string {
+		r := h.do(http.MethodGet, "/v2/rule-promotions?page[limit]=2&filter="+url.QueryEscape(filter), nil)
+		var out []string
+		for _, p := range r.list() {
+			out = append(out, p["name"].(string))
+		}
+		return out
+	}
+	for filter, want := range map[string]string{
+		"like(name,'Summer 2026')": "[Summer 2026]",
+		"like(name,'Summer *')":    "[Summer 2026]",
+		"ilike(name,'summer *')":   "[Summer 2026 summer 2025]",
+		"like(name,'* 2026')":      "[Summer 2026 Winter 2026]",
+		"":                         "[Summer 2026 summer 2025]", // the first page of two
+	} {
+		if got := fmt.Sprint(names(filter)); got != want {
+			t.Errorf("%q listed %s, want %s", filter, got, want)
+		}
+	}
+	wantError(t, h.do(http.MethodGet, "/v2/rule-promotions?filter="+url.QueryEscape("eq(enabled,true)"), nil), 400, true, "Bad Request", "filter")
 }

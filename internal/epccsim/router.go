@@ -24,7 +24,9 @@ func (s *Server) buildRoutes() []route {
 		base := api.basePath()
 		routes = append(routes,
 			rt(http.MethodPost, base, s.promotionCreate(api)),
+			rt(http.MethodGet, base, s.promotionList(api)),
 			rt(http.MethodGet, base+"/*", s.promotionGet(api)),
+			rt(http.MethodPut, base+"/*", s.promotionUpdate(api)),
 			rt(http.MethodDelete, base+"/*", s.promotionDelete(api)),
 			rt(http.MethodGet, base+"/*/codes", s.codesList(api)),
 			rt(http.MethodGet, base+"/*/jobs", s.jobsList(api)),

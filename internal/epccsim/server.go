@@ -77,12 +77,13 @@ type Server struct {
 	faults  *Faults
 	signKey []byte
 
-	mu         sync.Mutex
-	tokens     map[string]token
-	promotions map[string]*promotion
-	files      map[string]*exportFile
-	counts     map[string]int // "METHOD /path" → requests seen, refused ones included
-	refused    map[string]int // "METHOD /path" → requests the rate limit refused
+	mu           sync.Mutex
+	tokens       map[string]token
+	promotions   map[string]*promotion
+	promotionSeq int // promotions created so far
+	files        map[string]*exportFile
+	counts       map[string]int // "METHOD /path" → requests seen, refused ones included
+	refused      map[string]int // "METHOD /path" → requests the rate limit refused
 }
 
 // New returns a Server configured by opts.

@@ -143,12 +143,14 @@ func jobEndDetail(job epcc.Job, ref epcc.PromotionRef) string {
 func nextApplyAdvice(job epcc.Job) string {
 	switch {
 	case job.Type != epcc.JobTypeGenerate:
-		return "The next apply cancels it if it still runs, and starts a new export."
+		return fmt.Sprintf("The next apply cancels it if it still runs, and starts a new export. To keep job %s "+
+			"instead, run \"terraform untaint ADDRESS\" once it has completed, with ADDRESS the address this "+
+			"message is shown with.", job.ID)
 	case job.Name != "":
 		return fmt.Sprintf("The next apply adopts job %s (waiting for it if it still runs) instead of generating "+
 			"a second batch, unless it failed or was cancelled.", job.ID)
 	}
-	return fmt.Sprintf("The job has no name, so the next plan cannot tell it from another batch: it stops with "+
-		"an error rather than generate a second one. To keep job %s, run \"terraform untaint ADDRESS\", with "+
-		"ADDRESS the address this message is shown with.", job.ID)
+	return fmt.Sprintf("The job has no name, so the next plan cannot tell it from another batch: unless it failed "+
+		"or was cancelled, the plan stops with an error rather than generate a second one. To keep job %s, run "+
+		"\"terraform untaint ADDRESS\", with ADDRESS the address this message is shown with.", job.ID)
 }

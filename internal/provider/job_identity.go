@@ -75,5 +75,5 @@ func promotionIDAttr(api epcc.API) string {
 
 // importID is the composite import ID of a job, the form parseImportID reads.
 func importID(ref epcc.PromotionRef, jobID string) string {
-	return string(ref.API) + "/" + ref.ID + "/" + jobID
+	return ref.String() + "/" + jobID
 }

@@ -99,17 +99,26 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req
 			return nil, diags
 		}
 	}
+	var numberOfCodes *int64 // nil while unknown
+	if req.Parameters != nil {
+		numberOfCodes = req.Parameters.NumberOfCodes
+	}
 	switch {
+	case held != nil && epcc.IsActive(held.Status) && numberOfCodes != nil:
+		// The codes it has yet to generate are not among those the promotion holds.
+		left := *numberOfCodes - derefInt(held.Generated)
+		numberOfCodes = &left
 	case held != nil:
 		return held, diags // its codes are among those the promotion holds
+	}
+	switch {
 	case f.err != nil:
 		diags.AddAttributeWarning(at, "Code budget not checked at plan",
 			fmt.Sprintf("Could not count the codes of %s; the check against max_codes_per_promotion is skipped: %s", ref, f.err))
-		return nil, diags
-	case req.Parameters == nil || req.Parameters.NumberOfCodes == nil:
-		return nil, diags
+		return held, diags
+	case numberOfCodes == nil:
+		return held, diags
 	}
-	numberOfCodes := req.Parameters.NumberOfCodes
 
 	c.mu.Lock()
 	f.asked += *numberOfCodes
@@ -125,7 +134,7 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req
 				"store allows more codes per promotion, raise the provider's max_codes_per_promotion (or %s).",
 				ref, f.codes, asked, f.codes+asked, c.budget, EnvMaxCodesPerPromotion))
 	}
-	return nil, diags
+	return held, diags
 }
 
 // checkIdentity looks for a code_generate job of req's identity among the promotion's jobs and among the jobs

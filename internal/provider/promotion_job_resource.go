@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -240,6 +241,8 @@ func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.Modi
 	replacing := !req.State.Raw.IsNull()
 	if replacing {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		// This plan's notes are written afresh: none kept in the state (a failed delete keeps them) may count.
+		resp.Diagnostics.Append(clearPlanNotes(ctx, resp.Private)...)
 	}
 	if resp.Diagnostics.HasError() || replacing && sameInputs(state.jobModel, plan.jobModel) {
 		return // an existing job, refreshed: never re-checked
@@ -247,10 +250,16 @@ func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if checked, _ := req.Private.GetKey(ctx, privatePlanChecked); !replacing && len(checked) > 0 {
 		return // the second plan of a replacement: the first ran the checks
 	}
-	numberOfCodes := plannedCodes(ctx, plan.jobModel, &resp.Diagnostics)
+	createReq, known := plan.plannedRequest(ctx, &resp.Diagnostics)
+	if known && createReq.Type == epcc.JobTypeGenerate {
+		// The destroy half of a replacement is given this plan's private data: it leaves a job of this
+		// identity running for the create to adopt, whether or not plan could look for it.
+		if identity, err := json.Marshal(createReq); err == nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopts, identity)...)
+		}
+	}
 	var adopted *epcc.Job
 	if ref, ok := plan.promotionRef(); ok && r.checks != nil && !plan.JobType.IsUnknown() {
-		createReq, known := plan.plannedRequest(ctx, &resp.Diagnostics)
 		var diags diag.Diagnostics
 		adopted, diags = r.checks.checkNewJob(ctx, ref, createReq, known)
 		resp.Diagnostics.Append(diags...)
@@ -258,16 +267,13 @@ func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if replacing {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, []byte(`true`))...)
 	}
-	if adopted != nil {
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopts, []byte(strconv.Quote(adopted.ID)))...)
-	}
 	if !replacing || adopted != nil || state.JobType.ValueString() != epcc.JobTypeGenerate ||
 		state.Status.ValueString() != epcc.StatusCompleted || plan.JobType.ValueString() != epcc.JobTypeGenerate {
 		return
 	}
 	newCodes := "a new batch of"
-	if numberOfCodes != nil {
-		newCodes = fmt.Sprintf("%d new", *numberOfCodes)
+	if createReq.Parameters != nil && createReq.Parameters.NumberOfCodes != nil {
+		newCodes = fmt.Sprintf("%d new", *createReq.Parameters.NumberOfCodes)
 	}
 	generated := derefInt(int64Ptr(state.GeneratedCodes))
 	resp.Diagnostics.AddWarning("Replacing a completed code generation job",
@@ -276,14 +282,26 @@ func (r *promotionJobResource) ModifyPlan(ctx context.Context, req resource.Modi
 			"the job's inputs as they were.", state.ID.ValueString(), generated, newCodes, generated, state.ID.ValueString()))
 }
 
-// plannedCodes is the number_of_codes of a planned code_generate job, nil when none or unknown.
-func plannedCodes(ctx context.Context, m jobModel, diags *diag.Diagnostics) *int64 {
-	if m.JobType.ValueString() != epcc.JobTypeGenerate || m.Parameters.IsNull() || m.Parameters.IsUnknown() {
-		return nil
+// clearPlanNotes removes the notes a plan leaves in the private data.
+func clearPlanNotes(ctx context.Context, private privateSetter) diag.Diagnostics {
+	diags := private.SetKey(ctx, privatePlanChecked, nil)
+	return append(diags, private.SetKey(ctx, privateAdopts, nil)...)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// replacedBySameJob tells whether the plan that deletes the job creates its replacement with the job's own
+// identity (epcc.IsSameJob): the create then adopts the job, which must be left as it is.
+func replacedBySameJob(ctx context.Context, private privateGetter, job jobModel) bool {
+	raw, diags := private.GetKey(ctx, privateAdopts)
+	var planned epcc.CreateJobRequest
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &planned) != nil {
+		return false
 	}
-	var p jobParametersModel
-	diags.Append(m.Parameters.As(ctx, &p, objectAsOptions)...)
-	return int64Ptr(p.NumberOfCodes)
+	held, d := job.createRequest(ctx)
+	return !d.HasError() && epcc.IsSameJob(epcc.Job{Type: held.Type, Name: held.Name, Parameters: held.Parameters}, planned)
 }
 
 // sameInputs tells whether two jobs were asked for with the same inputs.
@@ -316,9 +334,6 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 	defer cancel()
 	ctx = tflog.SetField(ctx, "promotion", ref.String())
 
-	// The plan's notes are for this plan only, not for the state.
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, nil)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopts, nil)...)
 	// A code_generate job is identified by its name and parameters: one the promotion holds already (left by
 	// a run that died) is adopted, never generated twice.
 	adopt := createReq.Type == epcc.JobTypeGenerate
@@ -442,6 +457,16 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 	defer cancel()
 	ctx = tflog.SetField(ctx, "promotion", ref.String())
 	id := state.ID.ValueString()
+	kept := replacedBySameJob(ctx, req.Private, state.jobModel)
+	// Delete's private data is the plan's (the request's and the response's are one); should the delete fail,
+	// it is kept in the state.
+	resp.Diagnostics.Append(clearPlanNotes(ctx, resp.Private)...)
+	if kept {
+		// The replacement adopts this very job (unchanged inputs, e.g. a tainted job that went on running):
+		// it is forgotten here, neither cancelled nor said to leave codes behind.
+		tflog.Info(ctx, "promotion job kept for its replacement to adopt", map[string]any{"job_id": id})
+		return
+	}
 
 	job, err := r.client.GetJob(ctx, ref, id)
 	var unlisted *epcc.JobNotFoundError
@@ -460,12 +485,6 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Could not read promotion job", err.Error())
-		return
-	}
-	if adoptedByReplacement(ctx, req.Private, id) {
-		// The replacement adopts this very job (unchanged inputs, e.g. a tainted job that went on running):
-		// it is forgotten here, neither cancelled nor said to leave codes behind.
-		tflog.Info(ctx, "promotion job kept for its replacement to adopt", map[string]any{"job_id": id, "status": job.Status})
 		return
 	}
 	if epcc.IsActive(job.Status) {
@@ -492,8 +511,9 @@ func (r *promotionJobResource) Delete(ctx context.Context, req resource.DeleteRe
 	if job != nil && job.Type == epcc.JobTypeGenerate && job.Status == epcc.StatusCompleted {
 		resp.Diagnostics.AddWarning("Generated codes remain",
 			fmt.Sprintf("Elastic Path cannot delete jobs, so job %s is only removed from the state. The %d codes it "+
-				"generated remain in %s; remove them in Commerce Manager or through the promotion codes API if they "+
-				"must go.", id, derefInt(job.Generated), ref))
+				"generated stay in %s for as long as the promotion exists (destroying the promotion removes them); "+
+				"otherwise remove them in Commerce Manager or through the promotion codes API if they must go.",
+				id, derefInt(job.Generated), ref))
 	}
 }
 

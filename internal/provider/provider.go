@@ -324,6 +324,7 @@ func stringOrEnv(v types.String, env string) string {
 func (p *elasticPathProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewPromotionJobResource,
+		NewRulePromotionResource,
 	}
 }
 

@@ -1,0 +1,305 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// jsonDocumentType is a JSON document written by the user (rule_set, schema) that the API stores and may
+// fill with its defaults. It is valid JSON (jsontypes.Normalized's check), and two values are the same when
+// they differ only in whitespace, key order, number forms, or in keys the newer value adds with an empty
+// value (null, false, 0, "", [] or {}): so neither a reformatted document nor the defaults the server adds
+// are ever a diff or an inconsistent result, while a key the user removes, or a value anyone changes, is.
+type jsonDocumentType struct {
+	jsontypes.NormalizedType
+}
+
+func (t jsonDocumentType) String() string { return "jsonDocumentType" }
+
+func (t jsonDocumentType) ValueType(context.Context) attr.Value { return jsonDocument{} }
+
+func (t jsonDocumentType) Equal(o attr.Type) bool {
+	_, ok := o.(jsonDocumentType)
+	return ok
+}
+
+func (t jsonDocumentType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return jsonDocument{Normalized: jsontypes.Normalized{StringValue: in}}, nil
+}
+
+func (t jsonDocumentType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	return stringFromTerraform(ctx, in, func(s basetypes.StringValue) attr.Value {
+		return jsonDocument{Normalized: jsontypes.Normalized{StringValue: s}}
+	})
+}
+
+// stringFromTerraform reads a Terraform string into the custom string value wrap makes of it.
+func stringFromTerraform(ctx context.Context, in tftypes.Value, wrap func(basetypes.StringValue) attr.Value) (attr.Value, error) {
+	v, err := basetypes.StringType{}.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(basetypes.StringValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return wrap(s), nil
+}
+
+// jsonDocument is a value of jsonDocumentType.
+type jsonDocument struct {
+	jsontypes.Normalized
+}
+
+var (
+	_ basetypes.StringValuableWithSemanticEquals = jsonDocument{}
+	_ xattr.ValidateableAttribute                = jsonDocument{}
+)
+
+func newJSONDocument(raw []byte) jsonDocument {
+	if len(raw) == 0 || string(raw) == "null" {
+		return jsonDocument{Normalized: jsontypes.NewNormalizedNull()}
+	}
+	var compact bytes.Buffer
+	if json.Compact(&compact, raw) != nil {
+		return jsonDocument{Normalized: jsontypes.NewNormalizedValue(string(raw))}
+	}
+	return jsonDocument{Normalized: jsontypes.NewNormalizedValue(compact.String())}
+}
+
+func (v jsonDocument) Type(context.Context) attr.Type { return jsonDocumentType{} }
+
+func (v jsonDocument) Equal(o attr.Value) bool {
+	other, ok := o.(jsonDocument)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// StringSemanticEquals tells whether newValuable says what v says (see jsonDocumentType). v is the value
+// held before (the state, or the plan) and newValuable the one that would replace it.
+func (v jsonDocument) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	newValue, ok := newValuable.(jsonDocument)
+	if !ok {
+		diags.AddError("Semantic equality check error", fmt.Sprintf("expected a jsonDocument, got %T", newValuable))
+		return false, diags
+	}
+	before, err1 := decodeJSON(v.ValueString())
+	after, err2 := decodeJSON(newValue.ValueString())
+	if err1 != nil || err2 != nil {
+		return false, diags // not JSON: validation says so
+	}
+	return jsonCovers(after, before), diags
+}
+
+// decodeJSON decodes a document keeping numbers exact.
+func decodeJSON(s string) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// jsonCovers tells whether after says everything before says, and adds only keys with empty values.
+func jsonCovers(after, before any) bool {
+	switch b := before.(type) {
+	case map[string]any:
+		a, ok := after.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, bv := range b {
+			av, ok := a[k]
+			if !ok || !jsonCovers(av, bv) {
+				return false
+			}
+		}
+		for k, av := range a {
+			if _, ok := b[k]; !ok && !jsonEmpty(av) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		a, ok := after.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range b {
+			if !jsonCovers(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		a, ok := after.(json.Number)
+		return ok && sameNumber(a, b)
+	}
+	return after == before
+}
+
+func sameNumber(a, b json.Number) bool {
+	x, ok1 := new(big.Float).SetString(a.String())
+	y, ok2 := new(big.Float).SetString(b.String())
+	return ok1 && ok2 && x.Cmp(y) == 0
+}
+
+// jsonEmpty tells whether a value is what an unset key holds by default.
+func jsonEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case string:
+		return x == ""
+	case json.Number:
+		return sameNumber(x, "0")
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// instantType is a point in time written as RFC 3339 ("2026-06-01T00:00:00Z") or as a plain date
+// ("2026-06-01", midnight UTC), as the promotion APIs take it. Two values naming the same instant are the
+// same, whatever their form: the API answers dates in a form of its own.
+type instantType struct {
+	basetypes.StringType
+}
+
+func (t instantType) String() string { return "instantType" }
+
+func (t instantType) ValueType(context.Context) attr.Value { return instant{} }
+
+func (t instantType) Equal(o attr.Type) bool {
+	_, ok := o.(instantType)
+	return ok
+}
+
+func (t instantType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return instant{StringValue: in}, nil
+}
+
+func (t instantType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	return stringFromTerraform(ctx, in, func(s basetypes.StringValue) attr.Value { return instant{StringValue: s} })
+}
+
+// instant is a value of instantType.
+type instant struct {
+	basetypes.StringValue
+}
+
+var (
+	_ basetypes.StringValuableWithSemanticEquals = instant{}
+	_ xattr.ValidateableAttribute                = instant{}
+)
+
+func newInstant(s string) instant {
+	if s == "" {
+		return instant{StringValue: basetypes.NewStringNull()}
+	}
+	return instant{StringValue: basetypes.NewStringValue(s)}
+}
+
+func (v instant) Type(context.Context) attr.Type { return instantType{} }
+
+func (v instant) Equal(o attr.Value) bool {
+	other, ok := o.(instant)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// time is the instant v names; ok is false while it is null, unknown or not a date.
+func (v instant) time() (t time.Time, ok bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return t, false
+	}
+	return parseInstant(v.ValueString())
+}
+
+func (v instant) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+	newValue, ok := newValuable.(instant)
+	if !ok {
+		return false, nil
+	}
+	a, ok1 := v.time()
+	b, ok2 := newValue.time()
+	return ok1 && ok2 && a.Equal(b), nil
+}
+
+func (v instant) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.IsNull() || v.IsUnknown() {
+		return
+	}
+	if _, ok := parseInstant(v.ValueString()); !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid date",
+			fmt.Sprintf("%q is not a date: use RFC 3339 (2026-06-01T00:00:00Z, or with an offset) or a plain date "+
+				"(2026-06-01, midnight UTC).", v.ValueString()))
+	}
+}
+
+// parseInstant reads RFC 3339 or a plain date (midnight UTC).
+func parseInstant(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// sameAsState is a plan modifier that keeps the state's value when the configuration says the same thing in
+// another form (a reformatted document, a date in another form): without it, plan would show an update that
+// changes nothing.
+func sameAsState(same func(ctx context.Context, state, config basetypes.StringValue) bool) planmodifier.String {
+	return sameAsStateModifier{same: same}
+}
+
+type sameAsStateModifier struct {
+	same func(ctx context.Context, state, config basetypes.StringValue) bool
+}
+
+func (m sameAsStateModifier) Description(context.Context) string {
+	return "keeps the state's value when the configuration says the same in another form"
+}
+
+func (m sameAsStateModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m sameAsStateModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	if m.same(ctx, req.StateValue, req.PlanValue) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// jsonSame and instantSame are the semantic equalities of jsonDocument and instant, for sameAsState.
+func jsonSame(ctx context.Context, state, config basetypes.StringValue) bool {
+	eq, _ := jsonDocument{Normalized: jsontypes.Normalized{StringValue: state}}.StringSemanticEquals(ctx,
+		jsonDocument{Normalized: jsontypes.Normalized{StringValue: config}})
+	return eq
+}
+
+func instantSame(ctx context.Context, state, config basetypes.StringValue) bool {
+	eq, _ := instant{StringValue: state}.StringSemanticEquals(ctx, instant{StringValue: config})
+	return eq
+}
