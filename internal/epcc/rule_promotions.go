@@ -60,6 +60,7 @@ func (w rulePromotionJSON) promotion() RulePromotion {
 	return p
 }
 
+// rulePromotionBody is a create's or an update's body. An update cannot change the priority: it is left out.
 func rulePromotionBody(p RulePromotion) map[string]any {
 	return map[string]any{"data": rulePromotionJSON{
 		Type: "rule_promotion", Name: p.Name, Description: p.Description, Enabled: p.Enabled,
@@ -114,6 +115,7 @@ func (c *Client) UpdateRulePromotion(ctx context.Context, id string, p RulePromo
 		return nil, err
 	}
 	var ans rulePromotionAnswer
+	p.Priority = nil
 	if _, _, err := c.do(ctx, apiCall{method: http.MethodPut, path: ref.path(), jsonBody: rulePromotionBody(p),
 		policy: policyIdempotent, out: &ans}); err != nil {
 		return nil, err
@@ -124,10 +126,11 @@ func (c *Client) UpdateRulePromotion(ctx context.Context, id string, p RulePromo
 
 // FindRulePromotions returns every Rule Promotion named exactly name (names are not unique in a store).
 func (c *Client) FindRulePromotions(ctx context.Context, name string) ([]RulePromotion, error) {
-	// The API filters names with like, where * is a wildcard and a quote ends the value: such a name is
-	// looked for among all promotions instead. Either way the match is made exact here.
+	// The API filters names with like, where * is a wildcard, a quote ends the value and : , ( ) are the
+	// filter's own syntax: such a name is looked for among all promotions instead. Either way the match is
+	// made exact here.
 	filter := ""
-	if !strings.ContainsAny(name, `*'"`) {
+	if !strings.ContainsAny(name, `*'"\:,()`) {
 		filter = "like(name,'" + name + "')"
 	}
 	var found []RulePromotion

@@ -285,6 +285,11 @@ func TestContractRulePromotions(t *testing.T) {
 	// The promotion resource's update, and the list it finds a promotion by name in (fact 15).
 	spec.conforms(t, h.exchange(http.MethodPut, "/v2/rule-promotions/"+id, rulePromotionBody(false), "application/json"), true)
 	spec.conforms(t, h.exchange(http.MethodGet, "/v2/rule-promotions?filter="+url.QueryEscape("like(name,'Cart *')"), nil, ""), true)
+	// The hand-made code resource's create and its read by code.
+	codes := "/v2/rule-promotions/" + h.createPromotion(ruleAPI, false) + "/codes"
+	spec.conforms(t, h.exchange(http.MethodPost, codes, codeBody(obj{"code": "VIP", "uses": 5, "consume_unit": "per_checkout",
+		"max_uses_per_shopper": obj{"max_uses": 1, "includes_guests": true}}), "application/json"), true)
+	spec.conforms(t, h.exchange(http.MethodGet, codes+"?filter="+url.QueryEscape("eq(code,vip)"), nil, ""), true)
 
 	jobs := jobsPath(ruleAPI, id)
 	gen := h.exchange(http.MethodPost, jobs, jobBody(jobGenerate, "summer", obj{
@@ -396,6 +401,8 @@ func TestContractPromotionsStandard(t *testing.T) {
 	spec.matchesSchema(t, "Data.PromotionObject", withID)
 	id := created.res.data()["id"].(string)
 	spec.conforms(t, h.exchange(http.MethodGet, "/v2/promotions/"+id, nil, ""), true)
+	// The hand-made code resource's create: Standard answers the promotion.
+	spec.conforms(t, h.exchange(http.MethodPost, "/v2/promotions/"+id+"/codes", codeBody(obj{"code": "VIP", "uses": 5, "consume_unit": "per_cart"}), "application/json"), true)
 
 	jobs := jobsPath(standardAPI, id)
 	body := jobBody(jobGenerate, "Summer Sale Job", obj{

@@ -27,11 +27,11 @@ func (s *Server) newExportFile(p *promotion, at time.Time) *exportFile {
 	w := csv.NewWriter(&buf)
 	_ = w.Write(exportHeader)
 	for _, c := range p.codes {
-		limit := ""
+		limit, left := "", ""
 		if c.maxUses != nil {
-			limit = strconv.Itoa(*c.maxUses)
+			limit, left = strconv.Itoa(*c.maxUses), strconv.Itoa(*c.remaining())
 		}
-		_ = w.Write([]string{c.code, limit, c.consumeUnit, limit, formatTime(c.createdAt)})
+		_ = w.Write([]string{c.code, limit, c.consumeUnit, left, formatTime(c.createdAt)})
 	}
 	w.Flush()
 	f := &exportFile{id: newUUID(), data: buf.Bytes()}

@@ -120,3 +120,20 @@ func parseNameFilter(expr string) (func(name string) bool, error) {
 		return name == ""
 	}, nil
 }
+
+// parseCodeFilter parses a codes list filter, eq(code,...); it returns the code, or "" for no filter.
+func parseCodeFilter(expr string) (string, error) {
+	expr = strings.TrimSpace(expr)
+	if expr == "" {
+		return "", nil
+	}
+	inner, ok := strings.CutPrefix(expr, "eq(")
+	if !ok || !strings.HasSuffix(inner, ")") {
+		return "", fmt.Errorf("cannot parse %q; supported: eq(code,...)", expr)
+	}
+	attr, value, ok := strings.Cut(strings.TrimSuffix(inner, ")"), ",")
+	if !ok || strings.TrimSpace(attr) != "code" || strings.TrimSpace(value) == "" {
+		return "", fmt.Errorf("cannot parse %q; supported: eq(code,...)", expr)
+	}
+	return unquote(strings.TrimSpace(value)), nil
+}

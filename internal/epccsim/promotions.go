@@ -144,7 +144,7 @@ func (s *Server) promotionCreate(api apiKind) func(*http.Request, []string) repl
 		// The service fills in the documented defaults.
 		defaults := map[string]any{"enabled": false, "automatic": false}
 		if api == ruleAPI {
-			defaults["stackable"], defaults["override_stacking"] = false, false
+			defaults["stackable"], defaults["override_stacking"] = true, false
 		}
 		for k, v := range defaults {
 			if _, set := attrs[k]; !set {
@@ -155,6 +155,7 @@ func (s *Server) promotionCreate(api apiKind) func(*http.Request, []string) repl
 			attrs["description"] = ""
 		}
 		normalizeDates(attrs)
+		fillRuleSet(attrs)
 		now := s.now()
 		p := &promotion{
 			id:        newUUID(),
@@ -205,6 +206,7 @@ func (s *Server) promotionUpdate(api apiKind) func(*http.Request, []string) repl
 			}
 		}
 		normalizeDates(attrs)
+		fillRuleSet(attrs)
 		next := *p
 		next.attrs, next.automatic, next.updatedAt = attrs, attrs["automatic"] == true, s.now()
 		if rep, ok := s.checkStoreRules(&next, next.updatedAt); !ok {
@@ -212,6 +214,16 @@ func (s *Server) promotionUpdate(api apiKind) func(*http.Request, []string) repl
 		}
 		p.attrs, p.automatic, p.updatedAt = next.attrs, next.automatic, next.updatedAt
 		return jsonReply(http.StatusOK, dataEnvelope{Data: p.json()})
+	}
+}
+
+// fillRuleSet answers a rule_set without catalog_ids with an empty list: the promotion applies to every
+// catalog.
+func fillRuleSet(attrs map[string]any) {
+	if set, ok := attrs["rule_set"].(map[string]any); ok {
+		if _, has := set["catalog_ids"]; !has {
+			set["catalog_ids"] = []any{}
+		}
 	}
 }
 

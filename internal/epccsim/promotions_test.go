@@ -131,7 +131,7 @@ func TestRulePromotionUpdate(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("put: %d %s", r.status, r.body)
 	}
-	if d := r.data(); d["name"] != "Renamed" || d["start"] != "2026-06-01T00:00:00Z" || d["priority"] != nil || d["stackable"] != false {
+	if d := r.data(); d["name"] != "Renamed" || d["start"] != "2026-06-01T00:00:00Z" || d["priority"] != nil || d["stackable"] != true {
 		t.Errorf("put answered %s", r.body)
 	}
 	if d := h.do(http.MethodGet, path, nil).data(); d["name"] != "Renamed" {

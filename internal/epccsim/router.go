@@ -29,6 +29,8 @@ func (s *Server) buildRoutes() []route {
 			rt(http.MethodPut, base+"/*", s.promotionUpdate(api)),
 			rt(http.MethodDelete, base+"/*", s.promotionDelete(api)),
 			rt(http.MethodGet, base+"/*/codes", s.codesList(api)),
+			rt(http.MethodPost, base+"/*/codes", s.codesCreate(api)),
+			rt(http.MethodDelete, base+"/*/codes/*", s.codeDelete(api)),
 			rt(http.MethodGet, base+"/*/jobs", s.jobsList(api)),
 			rt(http.MethodPost, base+"/*/jobs", s.jobCreate(api)),
 			rt(http.MethodPost, base+"/*/jobs/*/cancel", s.jobCancel(api)),

@@ -166,3 +166,11 @@ func int64Ptr(v types.Int64) *int64 {
 	n := v.ValueInt64()
 	return &n
 }
+
+func boolPtr(v types.Bool) *bool {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	b := v.ValueBool()
+	return &b
+}

@@ -58,39 +58,11 @@ func (c *planChecks) facts(ref epcc.PromotionRef) *promotionFacts {
 // holds is returned, to be adopted instead of made again, and two planned jobs of one identity are an error.
 // Diagnostics are attached to the attribute naming the promotion.
 func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req epcc.CreateJobRequest, identified bool) (*epcc.Job, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	f := c.facts(ref)
-	f.once.Do(func() {
-		f.promotion, f.err = c.client.GetPromotion(ctx, ref)
-		if f.err == nil && !f.promotion.Automatic {
-			f.codes, f.err = c.client.CountCodes(ctx, ref)
-		}
-	})
-	idAttr := promotionIDAttr(ref.API)
-	at := path.Root(idAttr)
-	switch {
-	case epcc.IsNotFound(f.err):
-		other := "rule_promotion_id"
-		if idAttr == other {
-			other = "promotion_id"
-		}
-		diags.AddAttributeError(at, "Promotion not found",
-			fmt.Sprintf("%s %q names no promotion of the %s API (GET %s answered 404). Check the id, and whether it "+
-				"belongs to the other API (%s).", idAttr, ref.ID, ref.API, "/v2/"+string(ref.API)+"/"+ref.ID, other))
-		return nil, diags
-	case f.err != nil && f.promotion == nil:
-		diags.AddAttributeWarning(at, "Promotion not checked at plan",
-			fmt.Sprintf("Could not read %s to check that it exists and takes codes; the check is skipped and apply "+
-				"will tell: %s", ref, f.err))
-		return nil, diags
-	case req.Type != epcc.JobTypeGenerate:
-		return nil, diags
-	case f.promotion.Automatic:
-		diags.AddAttributeError(at, "Automatic promotion takes no codes",
-			fmt.Sprintf("%s (%q) is automatic: Elastic Path refuses code_generate jobs on it (422 \"No codes "+
-				"allowed\"). Use a promotion that customers redeem with codes.", ref, f.promotion.Name))
+	f, ok, diags := c.checkPromotion(ctx, ref, req.Type == epcc.JobTypeGenerate)
+	if !ok || req.Type != epcc.JobTypeGenerate {
 		return nil, diags
 	}
+	at := path.Root(promotionIDAttr(ref.API))
 	var held *epcc.Job
 	if identified {
 		var stop bool
@@ -135,6 +107,43 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req
 				ref, f.codes, asked, f.codes+asked, c.budget, EnvMaxCodesPerPromotion))
 	}
 	return held, diags
+}
+
+// checkPromotion reads ref (once per run) and refuses at plan what the API would: a promotion that does not
+// exist and, when the plan puts codes on it, an automatic one. ok is false when nothing more can be checked
+// on the promotion: an error, or a read that failed (a warning: apply will tell).
+func (c *planChecks) checkPromotion(ctx context.Context, ref epcc.PromotionRef, codes bool) (f *promotionFacts, ok bool, diags diag.Diagnostics) {
+	f = c.facts(ref)
+	f.once.Do(func() {
+		f.promotion, f.err = c.client.GetPromotion(ctx, ref)
+		if f.err == nil && !f.promotion.Automatic {
+			f.codes, f.err = c.client.CountCodes(ctx, ref)
+		}
+	})
+	idAttr := promotionIDAttr(ref.API)
+	at := path.Root(idAttr)
+	switch {
+	case epcc.IsNotFound(f.err):
+		other := "rule_promotion_id"
+		if idAttr == other {
+			other = "promotion_id"
+		}
+		diags.AddAttributeError(at, "Promotion not found",
+			fmt.Sprintf("%s %q names no promotion of the %s API (GET %s answered 404). Check the id, and whether it "+
+				"belongs to the other API (%s).", idAttr, ref.ID, ref.API, "/v2/"+string(ref.API)+"/"+ref.ID, other))
+		return f, false, diags
+	case f.err != nil && f.promotion == nil:
+		diags.AddAttributeWarning(at, "Promotion not checked at plan",
+			fmt.Sprintf("Could not read %s to check that it exists and takes codes; the check is skipped and apply "+
+				"will tell: %s", ref, f.err))
+		return f, false, diags
+	case codes && f.promotion.Automatic:
+		diags.AddAttributeError(at, "Automatic promotion takes no codes",
+			fmt.Sprintf("%s (%q) is automatic: Elastic Path refuses codes on it (422 \"No codes allowed\"). Use a "+
+				"promotion that customers redeem with codes.", ref, f.promotion.Name))
+		return f, false, diags
+	}
+	return f, true, diags
 }
 
 // checkIdentity looks for a code_generate job of req's identity among the promotion's jobs and among the jobs

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -566,16 +565,6 @@ func (r *promotionJobResource) fileURL(ctx context.Context, ref epcc.PromotionRe
 		return types.StringNull()
 	}
 	return types.StringValue(url)
-}
-
-// adoptedByReplacement tells whether the plan that deletes job id creates its replacement by adopting it.
-func adoptedByReplacement(ctx context.Context, private privateGetter, id string) bool {
-	raw, diags := private.GetKey(ctx, privateAdopts)
-	if diags.HasError() || len(raw) == 0 {
-		return false
-	}
-	adopts, err := strconv.Unquote(string(raw))
-	return err == nil && adopts == id
 }
 
 type privateGetter interface {

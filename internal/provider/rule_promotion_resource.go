@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -23,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -132,18 +130,20 @@ func (r *rulePromotionResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"start": schema.StringAttribute{
 				MarkdownDescription: "When the promotion starts: RFC 3339 (`2026-06-01T00:00:00Z`) or a date " +
-					"(`2026-06-01`, midnight UTC). The same instant in another form is no change.",
+					"(`2026-06-01`, midnight UTC). The same instant in another form is no change. Once set, removing " +
+					"it from the configuration keeps the promotion's start.",
 				CustomType:    instantType{},
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
 			},
 			"end": schema.StringAttribute{
-				MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`.",
-				CustomType:          instantType{},
-				Optional:            true,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`. Once set, " +
+					"removing it from the configuration keeps the promotion's end.",
+				CustomType:    instantType{},
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
 			},
 			"rule_set": schema.StringAttribute{
 				MarkdownDescription: "The promotion's conditions and benefits, as a JSON object (write it with " +
@@ -192,7 +192,7 @@ func (r *rulePromotionResource) ValidateConfig(ctx context.Context, req resource
 		return
 	}
 	var set map[string]any
-	if err := json.Unmarshal([]byte(cfg.RuleSet.ValueString()), &set); err != nil {
+	if err := json.Unmarshal([]byte(cfg.RuleSet.ValueString()), &set); err != nil || set == nil {
 		if json.Valid([]byte(cfg.RuleSet.ValueString())) {
 			resp.Diagnostics.AddAttributeError(path.Root("rule_set"), "rule_set is not an object",
 				"rule_set must be a JSON object with rules and actions, e.g. jsonencode({ rules = {...}, actions = [...] }).")
@@ -259,10 +259,12 @@ func (r *rulePromotionResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if replacing {
 		resp.Diagnostics.Append(clearPlanNotes(ctx, resp.Private)...)
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if plan.Priority.IsUnknown() || plan.Priority.Equal(state.Priority) {
+		// Whatever this plan is, its second pass (a replacement's, without the prior state) must not look:
+		// it would find this very promotion.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, []byte(`true`))...)
+		if plan.Priority.Equal(state.Priority) {
 			return // an update in place, or no change: only a new priority replaces
 		}
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, []byte(`true`))...)
 	} else if checked, _ := req.Private.GetKey(ctx, privatePlanChecked); len(checked) > 0 {
 		return
 	}
@@ -272,7 +274,8 @@ func (r *rulePromotionResource) ModifyPlan(ctx context.Context, req resource.Mod
 	found, err := r.client.FindRulePromotions(ctx, plan.Name.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Existing promotions not checked at plan",
-			fmt.Sprintf("Could not look for Rule Promotions named %q: %s. Apply looks again before it creates one.", plan.Name.ValueString(), err))
+			fmt.Sprintf("Could not look for Rule Promotions named %q: %s. Apply looks again, and adopts one with "+
+				"this resource's fields rather than create a second.", plan.Name.ValueString(), err))
 		return
 	}
 	same, other := samePromotion(plan, found, state.ID.ValueString())
@@ -281,7 +284,6 @@ func (r *rulePromotionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting a promotion the store already holds",
 			fmt.Sprintf("Rule Promotion %s is named %q and has this resource's fields, so apply adopts it instead of "+
 				"creating a second one: a run that died leaves such a promotion behind.", same.ID, same.Name))
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopts, []byte(strconv.Quote(same.ID)))...)
 	case other != nil && planKnown(plan):
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "A Rule Promotion of this name already exists",
 			fmt.Sprintf("Rule Promotion %s is already named %q, with other fields. A promotion's name is its identity "+
@@ -359,11 +361,11 @@ func (m rulePromotionModel) request() epcc.RulePromotion {
 	return epcc.RulePromotion{
 		Name:             m.Name.ValueString(),
 		Description:      m.Description.ValueString(),
-		Enabled:          m.Enabled.ValueBoolPointer(),
-		Automatic:        m.Automatic.ValueBoolPointer(),
-		Stackable:        m.Stackable.ValueBoolPointer(),
-		OverrideStacking: m.OverrideStacking.ValueBoolPointer(),
-		Priority:         m.Priority.ValueInt64Pointer(),
+		Enabled:          boolPtr(m.Enabled),
+		Automatic:        boolPtr(m.Automatic),
+		Stackable:        boolPtr(m.Stackable),
+		OverrideStacking: boolPtr(m.OverrideStacking),
+		Priority:         int64Ptr(m.Priority),
 		Start:            m.Start.ValueString(),
 		End:              m.End.ValueString(),
 		RuleSet:          json.RawMessage(m.RuleSet.ValueString()),
@@ -408,19 +410,18 @@ func (r *rulePromotionResource) findCreated(ctx context.Context, plan rulePromot
 		tflog.Warn(ctx, "adopted the Rule Promotion made by a create whose answer was lost", map[string]any{"promotion_id": same.ID})
 		return same, nil
 	}
-	return nil, fmt.Errorf("%w; no promotion it made was found, so none was created: apply again", cause)
+	return nil, fmt.Errorf("%w; no promotion it made was found yet: apply again, which looks for it before it "+
+		"creates one", cause)
 }
 
 // setState stores what the API answered, in the forms the plan wrote where they say the same.
 func (r *rulePromotionResource) setState(ctx context.Context, plan rulePromotionModel, got epcc.RulePromotion,
-	state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	state stateSetter, identity identitySetter, diags *diag.Diagnostics) {
 	var m rulePromotionModel
 	m.set(got)
 	keepForm(ctx, plan, &m)
 	diags.Append(state.Set(ctx, m)...)
-	if identity != nil {
-		diags.Append(identity.Set(ctx, rulePromotionIdentityModel{ID: m.ID})...)
-	}
+	diags.Append(identity.Set(ctx, rulePromotionIdentityModel{ID: m.ID})...)
 }
 
 // keepForm keeps the planned (or stored) form of a date or document the API answered in a form of its own.
@@ -477,12 +478,7 @@ func (r *rulePromotionResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	id := state.ID.ValueString()
-	if adoptedByReplacement(ctx, req.Private, id) {
-		tflog.Info(ctx, "Rule Promotion kept for its replacement to adopt", map[string]any{"promotion_id": id})
-		return
-	}
-	if err := r.client.DeleteRulePromotion(ctx, id); err != nil {
+	if err := r.client.DeleteRulePromotion(ctx, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Rule Promotion not deleted", err.Error())
 	}
 }

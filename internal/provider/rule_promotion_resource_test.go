@@ -196,7 +196,7 @@ func TestAccRulePromotion_driftAndDeletedOutside(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if strings.Contains(string(p.RuleSet), "catalog_ids") || !strings.Contains(string(p.RuleSet), "10000") {
+					if strings.Contains(string(p.RuleSet), "11111111-") || !strings.Contains(string(p.RuleSet), "10000") {
 						return fmt.Errorf("the drift was not set back: %s", p.RuleSet)
 					}
 					return nil
@@ -330,4 +330,34 @@ func TestUnknownStrategiesWarn(t *testing.T) {
 			t.Errorf("warning %d: %s", i, d.Detail())
 		}
 	}
+}
+
+// Fields left unset are not sent: two promotions without a priority do not collide on one, and take Elastic
+// Path's defaults.
+func TestAccRulePromotion_unsetFieldsAreNotSent(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.deleteRulePromotionsAfter(t)
+	config := env.rulePromotionConfig(t, summerFields) + fmt.Sprintf(`
+resource "elasticpath_rule_promotion" "other" {
+  name     = %q
+  rule_set = jsonencode({ rules = { strategy = "cart_total", operator = "gte", args = [1] } })
+}`, "tf-acc "+t.Name()+" other")
+	t.Cleanup(func() {
+		found, _ := env.client.FindRulePromotions(context.Background(), "tf-acc "+t.Name()+" other")
+		for _, p := range found {
+			_ = env.client.DeleteRulePromotion(context.Background(), p.ID)
+		}
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr(rulePromotionAddr, "stackable", "true"),
+				resource.TestCheckNoResourceAttr(rulePromotionAddr, "priority"),
+				resource.TestCheckNoResourceAttr("elasticpath_rule_promotion.other", "priority"),
+			),
+		}},
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
@@ -19,9 +20,9 @@ import (
 
 // jsonDocumentType is a JSON document written by the user (rule_set, schema) that the API stores and may
 // fill with its defaults. It is valid JSON (jsontypes.Normalized's check), and two values are the same when
-// they differ only in whitespace, key order, number forms, or in keys the newer value adds with an empty
+// they differ only in whitespace, key order, number forms, or in object keys one of them has with an empty
 // value (null, false, 0, "", [] or {}): so neither a reformatted document nor the defaults the server adds
-// are ever a diff or an inconsistent result, while a key the user removes, or a value anyone changes, is.
+// are ever a diff or an inconsistent result, while a value anyone changes is.
 type jsonDocumentType struct {
 	jsontypes.NormalizedType
 }
@@ -68,15 +69,45 @@ var (
 	_ xattr.ValidateableAttribute                = jsonDocument{}
 )
 
+// newJSONDocument is a document as the API answers it, in the form jsonencode writes (sorted keys, no
+// spaces), without the object keys that hold empty defaults: an imported document then reads as the
+// configuration that would make it.
 func newJSONDocument(raw []byte) jsonDocument {
 	if len(raw) == 0 || string(raw) == "null" {
 		return jsonDocument{Normalized: jsontypes.NewNormalizedNull()}
 	}
-	var compact bytes.Buffer
-	if json.Compact(&compact, raw) != nil {
+	v, err := decodeJSON(string(raw))
+	if err != nil {
 		return jsonDocument{Normalized: jsontypes.NewNormalizedValue(string(raw))}
 	}
-	return jsonDocument{Normalized: jsontypes.NewNormalizedValue(compact.String())}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(withoutEmpties(v)) != nil {
+		return jsonDocument{Normalized: jsontypes.NewNormalizedValue(string(raw))}
+	}
+	return jsonDocument{Normalized: jsontypes.NewNormalizedValue(strings.TrimSuffix(out.String(), "\n"))}
+}
+
+// withoutEmpties drops, at every depth, the object keys whose values are empty (jsonEmpty).
+func withoutEmpties(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if !jsonEmpty(e) {
+				out[k] = withoutEmpties(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withoutEmpties(e)
+		}
+		return out
+	}
+	return v
 }
 
 func (v jsonDocument) Type(context.Context) attr.Type { return jsonDocumentType{} }
@@ -86,8 +117,7 @@ func (v jsonDocument) Equal(o attr.Value) bool {
 	return ok && v.StringValue.Equal(other.StringValue)
 }
 
-// StringSemanticEquals tells whether newValuable says what v says (see jsonDocumentType). v is the value
-// held before (the state, or the plan) and newValuable the one that would replace it.
+// StringSemanticEquals tells whether newValuable says what v says (see jsonDocumentType).
 func (v jsonDocument) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	newValue, ok := newValuable.(jsonDocument)
@@ -95,12 +125,12 @@ func (v jsonDocument) StringSemanticEquals(_ context.Context, newValuable basety
 		diags.AddError("Semantic equality check error", fmt.Sprintf("expected a jsonDocument, got %T", newValuable))
 		return false, diags
 	}
-	before, err1 := decodeJSON(v.ValueString())
-	after, err2 := decodeJSON(newValue.ValueString())
+	a, err1 := decodeJSON(v.ValueString())
+	b, err2 := decodeJSON(newValue.ValueString())
 	if err1 != nil || err2 != nil {
 		return false, diags // not JSON: validation says so
 	}
-	return jsonCovers(after, before), diags
+	return jsonEquivalent(a, b), diags
 }
 
 // decodeJSON decodes a document keeping numbers exact.
@@ -114,42 +144,47 @@ func decodeJSON(s string) (any, error) {
 	return v, nil
 }
 
-// jsonCovers tells whether after says everything before says, and adds only keys with empty values.
-func jsonCovers(after, before any) bool {
-	switch b := before.(type) {
+// jsonEquivalent tells whether two documents say the same once object keys with empty values are left out on
+// both sides: which side the defaults were added to (the server's answer, an imported state, the
+// configuration) does not matter.
+func jsonEquivalent(a, b any) bool {
+	switch x := a.(type) {
 	case map[string]any:
-		a, ok := after.(map[string]any)
+		y, ok := b.(map[string]any)
 		if !ok {
 			return false
 		}
-		for k, bv := range b {
-			av, ok := a[k]
-			if !ok || !jsonCovers(av, bv) {
+		for k, xv := range x {
+			yv, ok := y[k]
+			switch {
+			case !ok && !jsonEmpty(xv):
+				return false
+			case ok && !jsonEquivalent(xv, yv):
 				return false
 			}
 		}
-		for k, av := range a {
-			if _, ok := b[k]; !ok && !jsonEmpty(av) {
+		for k, yv := range y {
+			if _, ok := x[k]; !ok && !jsonEmpty(yv) {
 				return false
 			}
 		}
 		return true
 	case []any:
-		a, ok := after.([]any)
-		if !ok || len(a) != len(b) {
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
 			return false
 		}
-		for i := range b {
-			if !jsonCovers(a[i], b[i]) {
+		for i := range x {
+			if !jsonEquivalent(x[i], y[i]) {
 				return false
 			}
 		}
 		return true
 	case json.Number:
-		a, ok := after.(json.Number)
-		return ok && sameNumber(a, b)
+		y, ok := b.(json.Number)
+		return ok && sameNumber(x, y)
 	}
-	return after == before
+	return a == b
 }
 
 func sameNumber(a, b json.Number) bool {
@@ -303,3 +338,10 @@ func instantSame(ctx context.Context, state, config basetypes.StringValue) bool 
 	eq, _ := instant{StringValue: state}.StringSemanticEquals(ctx, instant{StringValue: config})
 	return eq
 }
+
+// stateSetter is where a resource's values go: its state or its identity.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+type identitySetter = stateSetter

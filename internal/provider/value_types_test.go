@@ -7,8 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
-// A document the API answers with its empty defaults, in another order and number form, is the same; a
-// value changed, a key removed or a key added with a value is not.
+// A document the API answers with its empty defaults, in another order and number form, is the same, in both
+// directions; a value changed, a key removed or a key added with a value is not.
 func TestJSONDocumentSameness(t *testing.T) {
 	before := `{"rules":{"strategy":"cart_total","args":[10000]},"actions":[{"strategy":"cart_discount","args":["percent",15]}]}`
 	cases := map[string]bool{
@@ -24,6 +24,9 @@ func TestJSONDocumentSameness(t *testing.T) {
 	for after, want := range cases {
 		if got := jsonSame(context.Background(), basetypes.NewStringValue(before), basetypes.NewStringValue(after)); got != want {
 			t.Errorf("%s: same = %v, want %v", after, got, want)
+		}
+		if got := jsonSame(context.Background(), basetypes.NewStringValue(after), basetypes.NewStringValue(before)); got != want {
+			t.Errorf("%s, the other way: same = %v, want %v", after, got, want)
 		}
 	}
 }
