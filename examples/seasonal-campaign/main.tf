@@ -1,4 +1,4 @@
-# A seasonal campaign: the summer Rule Promotion, its codes, their export once they exist (and again whenever
+# A seasonal campaign: the summer Rule Promotion, a hand-made VIP code, a batch of unique codes, their export once they exist (and again whenever
 # the codes are replaced, or on demand through an action), the finished generation jobs, and the codes read
 # back. `terraform destroy` removes the promotion, and its codes with it.
 # `make demo` applies this against the simulator; with EPCC_* set it applies to a real store. Needs Terraform
@@ -37,6 +37,14 @@ resource "elasticpath_rule_promotion" "summer" {
     rules      = { strategy = "cart_total", operator = "gte", args = [10000] } # $100.00, in cents
     actions    = [{ strategy = "cart_discount", args = ["percent", 15] }]
   })
+}
+
+# A hand-made code for the VIP list, beside the batch of unique SUMMER- codes below.
+resource "elasticpath_promotion_code" "vip" {
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
+  code              = "VIP2026"
+  uses              = 100
+  consume_unit      = "per_checkout"
 }
 
 resource "elasticpath_promotion_job" "summer_codes" {

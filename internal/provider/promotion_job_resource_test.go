@@ -915,8 +915,8 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 		t.Setenv(EnvClientID, env.sim.ClientID())
 		t.Setenv(EnvClientSecret, env.sim.ClientSecret())
 	}
-	promo := env.promotion(t, epcc.RulePromotions, false)
-	vars := config.Variables{"rule_promotion_id": config.StringVariable(promo), "number_of_codes": config.IntegerVariable(30)}
+	env.deleteRulePromotionsAfter(t)
+	vars := config.Variables{"campaign_name": config.StringVariable("tf-acc " + t.Name()), "number_of_codes": config.IntegerVariable(30)}
 	example := config.StaticFile("../../examples/seasonal-campaign/main.tf")
 	const export = "elasticpath_promotion_job.summer_export"
 	before := map[string]map[string]string{}
@@ -928,7 +928,8 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 			{
 				ConfigFile: example, ConfigVariables: vars, ProtoV6ProviderFactories: testAccProviders,
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(export, "file_url", checkExportFile(30)),
+					// The 30 generated codes and the hand-made VIP code.
+					resource.TestCheckResourceAttrWith(export, "file_url", checkExportFile(31)),
 					func(s *terraform.State) error {
 						for addr, r := range s.RootModule().Resources {
 							if !strings.HasPrefix(addr, "data.") { // a refresh without configuration reads no data source

@@ -325,6 +325,7 @@ func (p *elasticPathProvider) Resources(_ context.Context) []func() resource.Res
 	return []func() resource.Resource{
 		NewPromotionJobResource,
 		NewRulePromotionResource,
+		NewPromotionCodeResource,
 	}
 }
 
