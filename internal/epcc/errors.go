@@ -89,12 +89,13 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &jnf)
 }
 
-// IsPromotionGone reports the 404 that the promotion's own job listing answers when the promotion does not
-// exist. No other 404 (a token endpoint behind a wrong base URL, a proxy) says that a promotion is gone.
+// IsPromotionGone reports the 404 that the promotion's own job or code listing answers when the promotion
+// does not exist. No other 404 (a token endpoint behind a wrong base URL, a proxy) says that a promotion is
+// gone.
 func IsPromotionGone(err error, ref PromotionRef) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound &&
-		apiErr.Method == http.MethodGet && apiErr.Path == ref.jobsPath()
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && apiErr.Method == http.MethodGet &&
+		(apiErr.Path == ref.jobsPath() || apiErr.Path == ref.path()+"/codes")
 }
 
 // IsNotCancellable reports the 422 a cancel gets when the job is no longer pending or processing.

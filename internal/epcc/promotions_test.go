@@ -98,7 +98,7 @@ func TestCreatePromotionErrors(t *testing.T) {
 		writeJSON(w, 201, `{"data":{}}`)
 	}))
 	c := newTestClient(t, srv.URL)
-	if _, err := c.CreatePromotion(testCtx(t), RulePromotions, NewPromotion{Name: "x"}); err == nil || !strings.Contains(err.Error(), "data.id") {
+	if _, err := c.CreatePromotion(testCtx(t), RulePromotions, NewPromotion{Name: "x"}); err == nil || !strings.Contains(err.Error(), "no promotion id") {
 		t.Errorf("err = %v", err)
 	}
 	if err := c.DeletePromotion(testCtx(t), testRef); err == nil {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -31,6 +32,8 @@ type promotionFacts struct {
 	codes     int64 // held before this run
 	err       error
 	asked     int64 // codes asked for by the jobs planned so far in this run
+
+	handMade map[string]bool // hand-made codes this run plans to create, lower-cased
 
 	listOnce sync.Once
 	jobs     []epcc.Job // the promotion's jobs, read for the first code_generate job planned on it
@@ -107,6 +110,23 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req
 				ref, f.codes, asked, f.codes+asked, c.budget, EnvMaxCodesPerPromotion))
 	}
 	return held, diags
+}
+
+// claimCode records a hand-made code this run plans on ref, and tells whether it is the first to: codes are
+// case-insensitive, and a promotion holds a code once.
+func (c *planChecks) claimCode(ref epcc.PromotionRef, code string) bool {
+	f := c.facts(ref)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.handMade == nil {
+		f.handMade = map[string]bool{}
+	}
+	key := strings.ToLower(code)
+	if f.handMade[key] {
+		return false
+	}
+	f.handMade[key] = true
+	return true
 }
 
 // checkPromotion reads ref (once per run) and refuses at plan what the API would: a promotion that does not

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
@@ -127,6 +128,7 @@ func (r *promotionCodeResource) Schema(_ context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The only shopper (customer ID) who may use the code.",
 				Optional:            true,
 				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"max_uses_per_shopper": schema.SingleNestedAttribute{
 				MarkdownDescription: "Rule Promotions only: how often one shopper may use the code. Not with " +
@@ -136,19 +138,24 @@ func (r *promotionCodeResource) Schema(_ context.Context, _ resource.SchemaReque
 				Attributes: map[string]schema.Attribute{
 					"max_uses": schema.Int64Attribute{
 						MarkdownDescription: "Uses per shopper.",
-						Optional:            true,
+						Required:            true,
 						Validators:          []validator.Int64{int64validator.AtLeast(1)},
 					},
 					"includes_guests": schema.BoolAttribute{
-						MarkdownDescription: "Whether guest shoppers (with an email on their cart) may use it too; needs `max_uses`.",
+						MarkdownDescription: "Whether guest shoppers (with an email on their cart) may use it too (default `false`).",
 						Optional:            true,
+						Computed:            true,
+						Default:             booldefault.StaticBool(false),
 					},
 				},
 			},
 			"is_for_new_shopper": schema.BoolAttribute{
-				MarkdownDescription: "Rule Promotions only: the code applies only to a shopper's first paid order. Not with `uses` or `user`.",
-				Optional:            true,
-				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Rule Promotions only: the code applies only to a shopper's first paid order " +
+					"(default `false`). Not with `uses` or `user`.",
+				Optional:      true,
+				Computed:      true,
+				Default:       booldefault.StaticBool(false),
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 			},
 			"code_id": schema.StringAttribute{
 				MarkdownDescription: "Rule Promotions only: the code's own id in Elastic Path.",
@@ -201,8 +208,6 @@ func (r *promotionCodeResource) ValidateConfig(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	shopper, diags := cfg.perShopper(ctx)
-	resp.Diagnostics.Append(diags...)
 	ref, known := cfg.promotionRef()
 	if known {
 		resp.Diagnostics.Append(checkConsumeUnit(ref, cfg.ConsumeUnit, path.Root("consume_unit"))...)
@@ -211,7 +216,7 @@ func (r *promotionCodeResource) ValidateConfig(ctx context.Context, req resource
 		for _, attr := range []struct {
 			name string
 			set  bool
-		}{{"max_uses_per_shopper", !cfg.MaxUsesPerShopper.IsNull()}, {"is_for_new_shopper", !cfg.IsForNewShopper.IsNull()}} {
+		}{{"max_uses_per_shopper", !cfg.MaxUsesPerShopper.IsNull()}, {"is_for_new_shopper", cfg.IsForNewShopper.ValueBool()}} {
 			if attr.set {
 				resp.Diagnostics.AddAttributeError(path.Root(attr.name), "Not on Promotions Standard",
 					attr.name+" is a Rule Promotions feature: use it with rule_promotion_id.")
@@ -221,10 +226,6 @@ func (r *promotionCodeResource) ValidateConfig(ctx context.Context, req resource
 	if !cfg.MaxUsesPerShopper.IsNull() && cfg.ConsumeUnit.ValueString() == "per_application" {
 		resp.Diagnostics.AddAttributeError(path.Root("max_uses_per_shopper"), "Per-shopper limit with per_application",
 			"Elastic Path refuses max_uses_per_shopper with consume_unit \"per_application\" (422 \"Unsupported consume unit\"): use \"per_checkout\".")
-	}
-	if !shopper.IncludesGuests.IsNull() && shopper.MaxUses.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("max_uses_per_shopper").AtName("includes_guests"), "includes_guests needs max_uses",
-			"Set max_uses_per_shopper.max_uses with includes_guests: Elastic Path refuses one without the other.")
 	}
 	if cfg.IsForNewShopper.ValueBool() {
 		for _, attr := range []struct {
@@ -270,8 +271,18 @@ func (r *promotionCodeResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if !ok || plan.Code.IsUnknown() {
 		return
 	}
+	if !r.checks.claimCode(ref, plan.Code.ValueString()) {
+		resp.Diagnostics.AddAttributeError(path.Root("code"), "Two codes of this plan are the same code",
+			fmt.Sprintf("Another elasticpath_promotion_code of this plan makes code %q on %s (codes are "+
+				"case-insensitive, and a promotion holds a code once): give each its own code.", plan.Code.ValueString(), ref))
+		return
+	}
 	held, err := r.client.FindCode(ctx, ref, plan.Code.ValueString())
 	switch {
+	case err == nil && held != nil && !plan.known():
+		resp.Diagnostics.AddAttributeWarning(path.Root("code"), "The promotion already holds this code",
+			fmt.Sprintf("%s already holds code %q. Some of this resource's arguments are known only at apply: if "+
+				"they are the code's, apply adopts it; otherwise it fails, naming the import command.", ref, held.Code))
 	case err != nil:
 		resp.Diagnostics.AddAttributeWarning(path.Root("code"), "Existing codes not checked at plan",
 			fmt.Sprintf("Could not look for code %q on %s: %s. Apply looks again before it creates it.", plan.Code.ValueString(), ref, err))
@@ -288,18 +299,23 @@ func (r *promotionCodeResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 }
 
+// known tells whether every argument a code is compared on is known.
+func (m promotionCodeModel) known() bool {
+	return !m.Uses.IsUnknown() && !m.ConsumeUnit.IsUnknown() && !m.User.IsUnknown() &&
+		!m.MaxUsesPerShopper.IsUnknown() && !m.IsForNewShopper.IsUnknown()
+}
+
 // sameCode tells whether the promotion's code is the one the plan asks for.
 func (r *promotionCodeResource) sameCode(ctx context.Context, plan promotionCodeModel, held epcc.Code) bool {
 	var got promotionCodeModel
-	got.set(ctx, held, plan)
+	got.set(held, plan)
 	return strings.EqualFold(plan.Code.ValueString(), held.Code) && plan.Uses.Equal(got.Uses) &&
 		(plan.ConsumeUnit.IsUnknown() || plan.ConsumeUnit.Equal(got.ConsumeUnit)) && plan.User.Equal(got.User) &&
 		plan.MaxUsesPerShopper.Equal(got.MaxUsesPerShopper) && plan.IsForNewShopper.Equal(got.IsForNewShopper)
 }
 
-// set copies the code as the API reports it, in the forms before (the plan, or the state) wrote it where they
-// say the same: the code's case, and a false that the configuration leaves unset.
-func (m *promotionCodeModel) set(ctx context.Context, c epcc.Code, before promotionCodeModel) {
+// set copies the code as the API reports it, in the form before (the plan, or the state) wrote its code in.
+func (m *promotionCodeModel) set(c epcc.Code, before promotionCodeModel) {
 	m.Code = types.StringValue(c.Code)
 	if strings.EqualFold(before.Code.ValueString(), c.Code) {
 		m.Code = before.Code
@@ -316,18 +332,13 @@ func (m *promotionCodeModel) set(ctx context.Context, c epcc.Code, before promot
 	}
 	m.ConsumeUnit = optionalString(c.ConsumeUnit)
 	m.User = optionalString(c.User)
-	m.IsForNewShopper = types.BoolPointerValue(c.IsForNewShopper)
-	if before.IsForNewShopper.IsNull() && !m.IsForNewShopper.ValueBool() {
-		m.IsForNewShopper = types.BoolNull()
-	}
+	// A false the API leaves out is false: both default to it.
+	m.IsForNewShopper = types.BoolValue(c.IsForNewShopper != nil && *c.IsForNewShopper)
 	m.MaxUsesPerShopper = types.ObjectNull(perShopperAttrTypes)
-	if c.MaxUsesPerShopper != nil || c.IncludesGuests != nil {
-		guests := types.BoolPointerValue(c.IncludesGuests)
-		if prior, _ := before.perShopper(ctx); prior.IncludesGuests.IsNull() && !guests.ValueBool() {
-			guests = types.BoolNull()
-		}
+	if c.MaxUsesPerShopper != nil {
 		m.MaxUsesPerShopper = types.ObjectValueMust(perShopperAttrTypes, map[string]attr.Value{
-			"max_uses": types.Int64PointerValue(c.MaxUsesPerShopper), "includes_guests": guests,
+			"max_uses":        types.Int64PointerValue(c.MaxUsesPerShopper),
+			"includes_guests": types.BoolValue(c.IncludesGuests != nil && *c.IncludesGuests),
 		})
 	}
 	m.CodeID = optionalString(c.ID)
@@ -361,25 +372,15 @@ func (r *promotionCodeResource) Create(ctx context.Context, req resource.CreateR
 	}
 	// The promotion may hold this code already, left by a run that died: it is adopted, not made twice.
 	held, err := r.client.FindCode(ctx, ref, newCode.Code)
-	if err == nil && (held == nil || !r.sameCode(ctx, plan, *held)) {
-		var messages []string
-		messages, err = r.client.CreateCode(ctx, ref, newCode)
-		for _, m := range messages {
-			resp.Diagnostics.AddAttributeWarning(path.Root("code"), "Elastic Path made the code with a message", m)
-		}
-		var unknown *epcc.OutcomeUnknownError
-		if err == nil || errors.As(err, &unknown) {
-			// The answer holds the code on Rule Promotions only: it is read back, which also resolves a create
-			// whose answer was lost.
-			var ferr error
-			if held, ferr = r.client.FindCode(ctx, ref, newCode.Code); ferr == nil && held != nil {
-				err = nil
-			} else if err == nil {
-				err = fmt.Errorf("the code was made but could not be read back: %v", ferr)
-			}
-		}
-	} else if held != nil {
+	switch {
+	case err != nil:
+	case held != nil && r.sameCode(ctx, plan, *held):
 		tflog.Info(ctx, "adopting the code the promotion already holds", map[string]any{"code": held.Code})
+	case held != nil:
+		err = fmt.Errorf("%s already holds code %q with other arguments; to manage it, import it: \"terraform "+
+			"import ADDRESS %s\"", ref, held.Code, codeImportID(ref, held.Code))
+	default:
+		held, err = r.makeCode(ctx, ref, plan, newCode, &resp.Diagnostics)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Promotion code not created", fmt.Sprintf("Creating code %q on %s failed: %s", newCode.Code, ref, err))
@@ -388,10 +389,34 @@ func (r *promotionCodeResource) Create(ctx context.Context, req resource.CreateR
 	r.setState(ctx, ref, *held, plan, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
+// makeCode creates the code and reads it back (the answer holds it on Rule Promotions only), which also
+// resolves a create whose answer was lost: a code found then with the plan's arguments is the one it made.
+func (r *promotionCodeResource) makeCode(ctx context.Context, ref epcc.PromotionRef, plan promotionCodeModel,
+	newCode epcc.NewCode, diags *diag.Diagnostics) (*epcc.Code, error) {
+	messages, err := r.client.CreateCode(ctx, ref, newCode)
+	for _, m := range messages {
+		diags.AddAttributeWarning(path.Root("code"), "Elastic Path made the code with a message", m)
+	}
+	var unknown *epcc.OutcomeUnknownError
+	if err != nil && !errors.As(err, &unknown) {
+		return nil, err
+	}
+	held, ferr := r.client.FindCode(ctx, ref, newCode.Code)
+	switch {
+	case ferr == nil && held != nil && r.sameCode(ctx, plan, *held):
+		return held, nil
+	case err != nil:
+		return nil, fmt.Errorf("%w; and the code it may have made was not found: apply again, which looks for it first", err)
+	case ferr != nil:
+		return nil, fmt.Errorf("the code was made, but reading it back failed: %w", ferr)
+	}
+	return nil, fmt.Errorf("the code was made, but is not listed with the arguments asked for")
+}
+
 func (r *promotionCodeResource) setState(ctx context.Context, ref epcc.PromotionRef, c epcc.Code, before promotionCodeModel,
 	state stateSetter, identity identitySetter, diags *diag.Diagnostics) {
 	m := promotionCodeModel{PromotionID: before.PromotionID, RulePromotionID: before.RulePromotionID}
-	m.set(ctx, c, before)
+	m.set(c, before)
 	m.ID = types.StringValue(codeImportID(ref, m.Code.ValueString()))
 	diags.Append(state.Set(ctx, m)...)
 	diags.Append(identity.Set(ctx, promotionCodeIdentityModel{
@@ -420,7 +445,7 @@ func (r *promotionCodeResource) Read(ctx context.Context, req resource.ReadReque
 	case err != nil:
 		resp.Diagnostics.AddError("Could not read promotion code", err.Error())
 		return
-	case held == nil && state.CodeID.IsNull() && state.ConsumeUnit.IsNull():
+	case held == nil && state.ID.IsNull(): // an import
 		resp.Diagnostics.AddError("Promotion code not found",
 			fmt.Sprintf("%s holds no code %q, so it cannot be imported.", ref, state.Code.ValueString()))
 		return
@@ -451,8 +476,12 @@ func (r *promotionCodeResource) Delete(ctx context.Context, req resource.DeleteR
 	if !ok {
 		return
 	}
-	code := epcc.Code{ID: state.CodeID.ValueString(), Code: state.Code.ValueString()}
-	if err := r.client.DeleteCode(ctx, ref, code); err != nil && !epcc.IsPromotionGone(err, ref) {
+	// The code is deleted as the API spells it and names it (by id on Rule Promotions).
+	held, err := r.client.FindCode(ctx, ref, state.Code.ValueString())
+	if err == nil && held != nil {
+		err = r.client.DeleteCode(ctx, ref, *held)
+	}
+	if err != nil && !epcc.IsPromotionGone(err, ref) {
 		resp.Diagnostics.AddError("Promotion code not deleted", err.Error())
 	}
 }

@@ -327,7 +327,7 @@ action "elasticpath_generate_promotion_codes" "wrong_unit" {
     consume_unit      = "per_item"
   }
 }`)
-	expectLine(t, out, `Invalid consume_unit for this promotion API .*consume_unit "per_item" is not accepted for a job on rule_promotion_id; use one of: per_application, per_checkout`)
+	expectLine(t, out, `Invalid consume_unit for this promotion API .*consume_unit "per_item" is not accepted on a promotion named by rule_promotion_id; use one of: per_application, per_checkout`)
 
 	out = plan(`
 resource "elasticpath_promotion_job" "codes" {

@@ -222,7 +222,7 @@ func checkConsumeUnit(ref epcc.PromotionRef, unit types.String, at path.Path) di
 		return diags
 	}
 	diags.AddAttributeError(at, "Invalid consume_unit for this promotion API",
-		fmt.Sprintf("consume_unit %q is not accepted for a job on %s; use one of: %s.",
+		fmt.Sprintf("consume_unit %q is not accepted on a promotion named by %s; use one of: %s.",
 			unit.ValueString(), promotionIDAttr(ref.API), strings.Join(allowed, ", ")))
 	return diags
 }

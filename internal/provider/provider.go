@@ -326,6 +326,7 @@ func (p *elasticPathProvider) Resources(_ context.Context) []func() resource.Res
 		NewPromotionJobResource,
 		NewRulePromotionResource,
 		NewPromotionCodeResource,
+		NewStandardPromotionResource,
 	}
 }
 

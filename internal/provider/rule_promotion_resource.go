@@ -3,17 +3,14 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -23,8 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 )
@@ -39,11 +34,21 @@ var (
 
 // NewRulePromotionResource is the elasticpath_rule_promotion resource: one Rule Promotion.
 func NewRulePromotionResource() resource.Resource {
-	return &rulePromotionResource{}
+	return &rulePromotionResource{promotionCore[rulePromotionModel]{
+		api: epcc.RulePromotions, kind: "Rule Promotion",
+		fromAPI: func(p epcc.Promotion, before rulePromotionModel) rulePromotionModel {
+			var m rulePromotionModel
+			m.set(p)
+			keepForm(context.Background(), before, &m)
+			return m
+		},
+		// Only the priority cannot change in place.
+		replaces: func(plan, state rulePromotionModel) bool { return !plan.Priority.Equal(state.Priority) },
+	}}
 }
 
 type rulePromotionResource struct {
-	client *epcc.Client
+	promotionCore[rulePromotionModel]
 }
 
 type rulePromotionModel struct {
@@ -59,10 +64,6 @@ type rulePromotionModel struct {
 	End              instant      `tfsdk:"end"`
 	RuleSet          jsonDocument `tfsdk:"rule_set"`
 	CreatedAt        types.String `tfsdk:"created_at"`
-}
-
-type rulePromotionIdentityModel struct {
-	ID types.String `tfsdk:"id"`
 }
 
 func (r *rulePromotionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -163,16 +164,6 @@ func (r *rulePromotionResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
-func (r *rulePromotionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-		"id": identityschema.StringAttribute{RequiredForImport: true, Description: "The promotion's id (a UUID)."},
-	}}
-}
-
-func (r *rulePromotionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 // ValidateConfig checks what the API would refuse and can be known from the configuration alone: the end
 // before the start, and a rule_set that is not an object. A strategy the provider does not know is only a
 // warning: the API may be newer than the provider's copy of its specification.
@@ -182,12 +173,7 @@ func (r *rulePromotionResource) ValidateConfig(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	start, ok1 := cfg.Start.time()
-	end, ok2 := cfg.End.time()
-	if ok1 && ok2 && !start.Before(end) {
-		resp.Diagnostics.AddAttributeError(path.Root("end"), "End not after start",
-			fmt.Sprintf("end (%s) must be after start (%s).", cfg.End.ValueString(), cfg.Start.ValueString()))
-	}
+	resp.Diagnostics.Append(checkDates(cfg.Start, cfg.End)...)
 	if cfg.RuleSet.IsNull() || cfg.RuleSet.IsUnknown() {
 		return
 	}
@@ -246,107 +232,33 @@ func unknownStrategies(set map[string]any) diag.Diagnostics {
 	return diags
 }
 
-// ModifyPlan looks, for a promotion this plan creates, for one of the same name the store already holds: the
-// same promotion is adopted (a run that died left it), another is a plan error naming it. As for jobs,
-// Terraform plans a replacement twice, the second time without the prior state: the first one looks.
-func (r *rulePromotionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
-		return
-	}
-	var plan, state rulePromotionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	replacing := !req.State.Raw.IsNull()
-	if replacing {
-		resp.Diagnostics.Append(clearPlanNotes(ctx, resp.Private)...)
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		// Whatever this plan is, its second pass (a replacement's, without the prior state) must not look:
-		// it would find this very promotion.
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, []byte(`true`))...)
-		if plan.Priority.Equal(state.Priority) {
-			return // an update in place, or no change: only a new priority replaces
-		}
-	} else if checked, _ := req.Private.GetKey(ctx, privatePlanChecked); len(checked) > 0 {
-		return
-	}
-	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() {
-		return
-	}
-	found, err := r.client.FindRulePromotions(ctx, plan.Name.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Existing promotions not checked at plan",
-			fmt.Sprintf("Could not look for Rule Promotions named %q: %s. Apply looks again, and adopts one with "+
-				"this resource's fields rather than create a second.", plan.Name.ValueString(), err))
-		return
-	}
-	same, other := samePromotion(plan, found, state.ID.ValueString())
-	switch {
-	case same != nil:
-		resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Adopting a promotion the store already holds",
-			fmt.Sprintf("Rule Promotion %s is named %q and has this resource's fields, so apply adopts it instead of "+
-				"creating a second one: a run that died leaves such a promotion behind.", same.ID, same.Name))
-	case other != nil && planKnown(plan):
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "A Rule Promotion of this name already exists",
-			fmt.Sprintf("Rule Promotion %s is already named %q, with other fields. A promotion's name is its identity "+
-				"here, so this plan neither changes it nor creates a second one. To manage it, import it: "+
-				"\"terraform import ADDRESS %s\", with ADDRESS the address this message is shown with; or give this "+
-				"promotion another name.", other.ID, other.Name, other.ID))
-	}
-}
+func (m rulePromotionModel) nameValue() types.String { return m.Name }
 
-// samePromotion sorts the promotions found by name into the oldest with the planned fields (to adopt) and
-// the oldest with others; except is the id this plan replaces.
-func samePromotion(plan rulePromotionModel, found []epcc.RulePromotion, except string) (same, other *epcc.RulePromotion) {
-	sort.SliceStable(found, func(i, j int) bool { return found[i].CreatedAt.Before(found[j].CreatedAt) })
-	for i := range found {
-		p := &found[i]
-		switch {
-		case p.ID == except:
-		case same == nil && plannedAs(plan, *p):
-			same = p
-		case other == nil:
-			other = p
-		}
-	}
-	return same, other
-}
+func (m rulePromotionModel) idValue() types.String { return m.ID }
 
-// planKnown tells whether every field of the plan that a promotion is compared on is known.
-func planKnown(m rulePromotionModel) bool {
+func (m rulePromotionModel) known() bool {
 	return !m.Description.IsUnknown() && !m.Enabled.IsUnknown() && !m.Automatic.IsUnknown() &&
 		!m.Start.IsUnknown() && !m.End.IsUnknown() && !m.RuleSet.IsUnknown()
 }
 
-// plannedAs tells whether the promotion has every field the plan sets, as the plan sets it.
-func plannedAs(plan rulePromotionModel, p epcc.RulePromotion) bool {
-	if !planKnown(plan) {
-		return false
-	}
-	got := rulePromotionModel{}
+func (m rulePromotionModel) plannedAs(p epcc.Promotion) bool {
+	var got rulePromotionModel
 	got.set(p)
 	ctx := context.Background()
-	sameString := func(want basetypes.StringValuable, have basetypes.StringValuableWithSemanticEquals) bool {
-		w, _ := want.ToStringValue(ctx)
-		if w.IsNull() || w.IsUnknown() {
-			return true
-		}
-		eq, _ := have.StringSemanticEquals(ctx, want)
-		return eq
-	}
-	sameBool := func(want, have types.Bool) bool { return want.IsNull() || want.IsUnknown() || want.Equal(have) }
-	return plan.Name.Equal(got.Name) && plan.Description.Equal(got.Description) &&
-		sameBool(plan.Enabled, got.Enabled) && sameBool(plan.Automatic, got.Automatic) &&
-		sameBool(plan.Stackable, got.Stackable) && sameBool(plan.OverrideStacking, got.OverrideStacking) &&
-		(plan.Priority.IsNull() || plan.Priority.IsUnknown() || plan.Priority.Equal(got.Priority)) &&
-		sameString(plan.Start, got.Start) && sameString(plan.End, got.End) && sameString(plan.RuleSet, got.RuleSet)
+	return m.Name.Equal(got.Name) && m.Description.Equal(got.Description) &&
+		sameBool(m.Enabled, got.Enabled) && sameBool(m.Automatic, got.Automatic) &&
+		sameBool(m.Stackable, got.Stackable) && sameBool(m.OverrideStacking, got.OverrideStacking) &&
+		sameInt64(m.Priority, got.Priority) &&
+		sameAs(ctx, m.Start, got.Start) && sameAs(ctx, m.End, got.End) && sameAs(ctx, m.RuleSet, got.RuleSet)
 }
 
 // set copies the promotion as the API answers it.
-func (m *rulePromotionModel) set(p epcc.RulePromotion) {
-	m.ID = types.StringValue(p.ID)
+func (m *rulePromotionModel) set(p epcc.Promotion) {
+	m.ID = types.StringValue(p.Ref.ID)
 	m.Name = types.StringValue(p.Name)
 	m.Description = types.StringValue(p.Description)
-	m.Enabled = types.BoolValue(p.Enabled != nil && *p.Enabled)
-	m.Automatic = types.BoolValue(p.Automatic != nil && *p.Automatic)
+	m.Enabled = types.BoolValue(p.Enabled)
+	m.Automatic = types.BoolValue(p.Automatic)
 	m.Stackable = types.BoolPointerValue(p.Stackable)
 	m.OverrideStacking = types.BoolPointerValue(p.OverrideStacking)
 	m.Priority = types.Int64PointerValue(p.Priority)
@@ -356,13 +268,12 @@ func (m *rulePromotionModel) set(p epcc.RulePromotion) {
 	m.CreatedAt = timeValue(p.CreatedAt)
 }
 
-// request is the promotion the plan asks for.
-func (m rulePromotionModel) request() epcc.RulePromotion {
-	return epcc.RulePromotion{
+func (m rulePromotionModel) request() epcc.Promotion {
+	return epcc.Promotion{
 		Name:             m.Name.ValueString(),
 		Description:      m.Description.ValueString(),
-		Enabled:          boolPtr(m.Enabled),
-		Automatic:        boolPtr(m.Automatic),
+		Enabled:          m.Enabled.ValueBool(),
+		Automatic:        m.Automatic.ValueBool(),
 		Stackable:        boolPtr(m.Stackable),
 		OverrideStacking: boolPtr(m.OverrideStacking),
 		Priority:         int64Ptr(m.Priority),
@@ -370,58 +281,6 @@ func (m rulePromotionModel) request() epcc.RulePromotion {
 		End:              m.End.ValueString(),
 		RuleSet:          json.RawMessage(m.RuleSet.ValueString()),
 	}
-}
-
-func (r *rulePromotionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan rulePromotionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	// The store may hold this promotion already, left by a run that died: it is adopted, not made twice.
-	found, err := r.client.FindRulePromotions(ctx, plan.Name.ValueString())
-	got, _ := samePromotion(plan, found, "")
-	switch {
-	case err != nil:
-	case got != nil:
-		tflog.Info(ctx, "adopting the Rule Promotion the store already holds", map[string]any{"promotion_id": got.ID})
-	default:
-		got, err = r.client.CreateRulePromotion(ctx, plan.request())
-		var unknown *epcc.OutcomeUnknownError
-		if errors.As(err, &unknown) {
-			got, err = r.findCreated(ctx, plan, err)
-		}
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Rule Promotion not created", fmt.Sprintf("Creating Rule Promotion %q failed: %s", plan.Name.ValueString(), err))
-		return
-	}
-	r.setState(ctx, plan, *got, &resp.State, resp.Identity, &resp.Diagnostics)
-}
-
-// findCreated resolves a create whose answer was lost: the promotion it may have made is looked for by name
-// and fields, so that a second one is never made.
-func (r *rulePromotionResource) findCreated(ctx context.Context, plan rulePromotionModel, cause error) (*epcc.RulePromotion, error) {
-	found, err := r.client.FindRulePromotions(ctx, plan.Name.ValueString())
-	if err != nil {
-		return nil, fmt.Errorf("%w; and looking for the promotion it may have made failed: %v", cause, err)
-	}
-	if same, _ := samePromotion(plan, found, ""); same != nil {
-		tflog.Warn(ctx, "adopted the Rule Promotion made by a create whose answer was lost", map[string]any{"promotion_id": same.ID})
-		return same, nil
-	}
-	return nil, fmt.Errorf("%w; no promotion it made was found yet: apply again, which looks for it before it "+
-		"creates one", cause)
-}
-
-// setState stores what the API answered, in the forms the plan wrote where they say the same.
-func (r *rulePromotionResource) setState(ctx context.Context, plan rulePromotionModel, got epcc.RulePromotion,
-	state stateSetter, identity identitySetter, diags *diag.Diagnostics) {
-	var m rulePromotionModel
-	m.set(got)
-	keepForm(ctx, plan, &m)
-	diags.Append(state.Set(ctx, m)...)
-	diags.Append(identity.Set(ctx, rulePromotionIdentityModel{ID: m.ID})...)
 }
 
 // keepForm keeps the planned (or stored) form of a date or document the API answered in a form of its own.
@@ -435,66 +294,4 @@ func keepForm(ctx context.Context, before rulePromotionModel, after *rulePromoti
 	if eq, _ := before.RuleSet.StringSemanticEquals(ctx, after.RuleSet); eq {
 		after.RuleSet = before.RuleSet
 	}
-}
-
-func (r *rulePromotionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state rulePromotionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	got, err := r.client.GetRulePromotion(ctx, state.ID.ValueString())
-	switch {
-	case epcc.IsNotFound(err):
-		resp.Diagnostics.AddWarning("Rule Promotion no longer exists",
-			fmt.Sprintf("Rule Promotion %s (%q) was not found, so it is removed from the state, with its codes and "+
-				"jobs; the next apply creates it again.", state.ID.ValueString(), state.Name.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Could not read Rule Promotion", err.Error())
-		return
-	}
-	r.setState(ctx, state, *got, &resp.State, resp.Identity, &resp.Diagnostics)
-}
-
-func (r *rulePromotionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan rulePromotionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	got, err := r.client.UpdateRulePromotion(ctx, plan.ID.ValueString(), plan.request())
-	if err != nil {
-		resp.Diagnostics.AddError("Rule Promotion not updated", fmt.Sprintf("Updating Rule Promotion %s failed: %s", plan.ID.ValueString(), err))
-		return
-	}
-	r.setState(ctx, plan, *got, &resp.State, resp.Identity, &resp.Diagnostics)
-}
-
-func (r *rulePromotionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state rulePromotionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	if err := r.client.DeleteRulePromotion(ctx, state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Rule Promotion not deleted", err.Error())
-	}
-}
-
-// ImportState takes the promotion's id, from an import ID or the resource identity.
-func (r *rulePromotionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if id == "" {
-		var identity rulePromotionIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		id = identity.ID.ValueString()
-	}
-	if !elasticPathID.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not a Rule Promotion id: use the promotion's UUID.", id))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, rulePromotionIdentityModel{ID: types.StringValue(id)})...)
 }

@@ -31,29 +31,34 @@ resource "elasticpath_rule_promotion" "test" {
 }`, "tf-acc "+t.Name(), fields)
 }
 
-// deleteRulePromotionsAfter removes, when the test ends, the promotions named for the test that Terraform
-// left (a failed step leaves some).
+// deleteRulePromotionsAfter removes, when the test ends, the Rule Promotions named for the test that
+// Terraform left (a failed step leaves some).
 func (e *accEnv) deleteRulePromotionsAfter(t *testing.T) {
+	e.deletePromotionsAfter(t, epcc.RulePromotions, "tf-acc "+t.Name())
+}
+
+// deletePromotionsAfter removes, when the test ends, the API's promotions of that name.
+func (e *accEnv) deletePromotionsAfter(t *testing.T, api epcc.API, name string) {
 	t.Cleanup(func() {
-		found, err := e.client.FindRulePromotions(context.Background(), "tf-acc "+t.Name())
+		found, err := e.client.FindPromotions(context.Background(), api, name)
 		if err != nil {
 			t.Errorf("looking for promotions left behind: %v", err)
 		}
 		for _, p := range found {
-			if err := e.client.DeleteRulePromotion(context.Background(), p.ID); err != nil {
-				t.Errorf("delete %s: %v", p.ID, err)
+			if err := e.client.DeletePromotion(context.Background(), p.Ref); err != nil {
+				t.Errorf("delete %s: %v", p.Ref, err)
 			}
 		}
 	})
 }
 
 // rulePromotionOf reads the promotion in the state straight from the API.
-func (e *accEnv) rulePromotionOf(s *terraform.State) (*epcc.RulePromotion, error) {
+func (e *accEnv) rulePromotionOf(s *terraform.State) (*epcc.Promotion, error) {
 	rs, ok := s.RootModule().Resources[rulePromotionAddr]
 	if !ok {
 		return nil, fmt.Errorf("%s not in the state", rulePromotionAddr)
 	}
-	return e.client.GetRulePromotion(context.Background(), rs.Primary.ID)
+	return e.client.GetPromotion(context.Background(), epcc.PromotionRef{API: epcc.RulePromotions, ID: rs.Primary.ID})
 }
 
 const summerFields = `
@@ -103,8 +108,8 @@ func TestAccRulePromotion_lifecycle(t *testing.T) {
 						if err != nil {
 							return err
 						}
-						id = p.ID
-						if p.Enabled == nil || !*p.Enabled || !strings.Contains(string(p.RuleSet), `"percent",15`) {
+						id = p.Ref.ID
+						if !p.Enabled || !strings.Contains(string(p.RuleSet), `"percent",15`) {
 							return fmt.Errorf("the store holds %+v (rule_set %s)", p, p.RuleSet)
 						}
 						return nil
@@ -124,7 +129,7 @@ func TestAccRulePromotion_lifecycle(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if p.ID != id || p.Enabled == nil || *p.Enabled || !strings.Contains(string(p.RuleSet), `"percent",20`) {
+					if p.Ref.ID != id || p.Enabled || !strings.Contains(string(p.RuleSet), `"percent",20`) {
 						return fmt.Errorf("the store holds %+v (rule_set %s), want promotion %s updated", p, p.RuleSet, id)
 					}
 					return nil
@@ -168,21 +173,20 @@ func TestAccRulePromotion_driftAndDeletedOutside(t *testing.T) {
 				Check: func(s *terraform.State) error {
 					p, err := env.rulePromotionOf(s)
 					if err == nil {
-						id = p.ID
+						id = p.Ref.ID
 					}
 					return err
 				},
 			},
 			{
 				PreConfig: func() {
-					p, err := env.client.GetRulePromotion(context.Background(), id)
+					p, err := env.client.GetPromotion(context.Background(), epcc.PromotionRef{API: epcc.RulePromotions, ID: id})
 					if err != nil {
 						t.Fatal(err)
 					}
 					p.RuleSet = json.RawMessage(`{"currencies":["USD"],"catalog_ids":["11111111-1111-4111-8111-111111111111"],"rules":{"strategy":"cart_total","operator":"gte","args":[5000]},"actions":[{"strategy":"cart_discount","args":["percent",15]}]}`)
-					disabled := false
-					p.Enabled = &disabled
-					if _, err := env.client.UpdateRulePromotion(context.Background(), id, *p); err != nil {
+					p.Enabled = false
+					if _, err := env.client.UpdatePromotion(context.Background(), *p); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -204,7 +208,7 @@ func TestAccRulePromotion_driftAndDeletedOutside(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := env.client.DeleteRulePromotion(context.Background(), id); err != nil {
+					if err := env.client.DeletePromotion(context.Background(), epcc.PromotionRef{API: epcc.RulePromotions, ID: id}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -214,7 +218,7 @@ func TestAccRulePromotion_driftAndDeletedOutside(t *testing.T) {
 				}},
 				Check: func(s *terraform.State) error {
 					p, err := env.rulePromotionOf(s)
-					if err == nil && p.ID == id {
+					if err == nil && p.Ref.ID == id {
 						return fmt.Errorf("still promotion %s", id)
 					}
 					return err
@@ -231,8 +235,8 @@ func TestAccRulePromotion_sameNameInStore(t *testing.T) {
 	env := newAccEnv(t, epccsim.Options{})
 	env.needsSim(t)
 	env.deleteRulePromotionsAfter(t)
-	left := epcc.RulePromotion{
-		Name: "tf-acc " + t.Name(), Description: "15% off carts over $100", Enabled: ptr(true),
+	left := epcc.Promotion{
+		Ref: epcc.PromotionRef{API: epcc.RulePromotions}, Name: "tf-acc " + t.Name(), Description: "15% off carts over $100", Enabled: true,
 		Start: "2026-06-01", End: "2026-09-01T00:00:00Z",
 		RuleSet: json.RawMessage(`{"currencies":["USD"],"rules":{"strategy":"cart_total","operator":"gte","args":[10000]},"actions":[{"strategy":"cart_discount","args":["percent",15]}]}`),
 	}
@@ -243,14 +247,14 @@ func TestAccRulePromotion_sameNameInStore(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
-					p, err := env.client.CreateRulePromotion(context.Background(), left)
+					p, err := env.client.AddPromotion(context.Background(), left)
 					if err != nil {
 						t.Fatal(err)
 					}
-					leftID = p.ID
+					leftID = p.Ref.ID
 				},
 				Config: env.rulePromotionConfig(t, other),
-				ExpectError: wrapped(`A Rule Promotion of this name already exists.*with other fields.*` +
+				ExpectError: wrapped(`A promotion of this name already exists.*with other fields.*` +
 					`terraform import ADDRESS [0-9a-f-]{36}`),
 			},
 			{
@@ -343,12 +347,7 @@ resource "elasticpath_rule_promotion" "other" {
   name     = %q
   rule_set = jsonencode({ rules = { strategy = "cart_total", operator = "gte", args = [1] } })
 }`, "tf-acc "+t.Name()+" other")
-	t.Cleanup(func() {
-		found, _ := env.client.FindRulePromotions(context.Background(), "tf-acc "+t.Name()+" other")
-		for _, p := range found {
-			_ = env.client.DeleteRulePromotion(context.Background(), p.ID)
-		}
-	})
+	env.deletePromotionsAfter(t, epcc.RulePromotions, "tf-acc "+t.Name()+" other")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{

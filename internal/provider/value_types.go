@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -345,3 +346,15 @@ type stateSetter interface {
 }
 
 type identitySetter = stateSetter
+
+// checkDates refuses an end that is not after the start, when both are known.
+func checkDates(start, end instant) diag.Diagnostics {
+	var diags diag.Diagnostics
+	from, ok1 := start.time()
+	to, ok2 := end.time()
+	if ok1 && ok2 && !from.Before(to) {
+		diags.AddAttributeError(path.Root("end"), "End not after start",
+			fmt.Sprintf("end (%s) must be after start (%s).", end.ValueString(), start.ValueString()))
+	}
+	return diags
+}

@@ -1,0 +1,231 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*standardPromotionResource)(nil)
+	_ resource.ResourceWithImportState    = (*standardPromotionResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*standardPromotionResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*standardPromotionResource)(nil)
+	_ resource.ResourceWithIdentity       = (*standardPromotionResource)(nil)
+)
+
+// standardPromotionTypes are the promotion types of Promotions Standard.
+var standardPromotionTypes = []string{
+	"fixed_discount", "percent_discount", "item_fixed_discount", "item_percent_discount",
+	"x_for_y", "x_for_amount", "bundle_fixed_discount", "bundle_gift",
+}
+
+// NewStandardPromotionResource is the elasticpath_promotion resource: one Promotions Standard promotion.
+func NewStandardPromotionResource() resource.Resource {
+	return &standardPromotionResource{promotionCore[standardPromotionModel]{
+		api: epcc.PromotionsStandard, kind: "Promotions Standard promotion",
+		fromAPI: func(p epcc.Promotion, before standardPromotionModel) standardPromotionModel {
+			var m standardPromotionModel
+			m.set(p)
+			ctx := context.Background()
+			// The forms before wrote are kept where they say the same as the answer.
+			if eq, _ := before.Start.StringSemanticEquals(ctx, m.Start); eq {
+				m.Start = before.Start
+			}
+			if eq, _ := before.End.StringSemanticEquals(ctx, m.End); eq {
+				m.End = before.End
+			}
+			if eq, _ := before.Schema.StringSemanticEquals(ctx, m.Schema); eq {
+				m.Schema = before.Schema
+			}
+			return m
+		},
+		// Every field changes in place.
+		replaces: func(standardPromotionModel, standardPromotionModel) bool { return false },
+	}}
+}
+
+type standardPromotionResource struct {
+	promotionCore[standardPromotionModel]
+}
+
+type standardPromotionModel struct {
+	ID                     types.String `tfsdk:"id"`
+	Name                   types.String `tfsdk:"name"`
+	Description            types.String `tfsdk:"description"`
+	Enabled                types.Bool   `tfsdk:"enabled"`
+	Automatic              types.Bool   `tfsdk:"automatic"`
+	PromotionType          types.String `tfsdk:"promotion_type"`
+	Schema                 jsonDocument `tfsdk:"schema"`
+	Start                  instant      `tfsdk:"start"`
+	End                    instant      `tfsdk:"end"`
+	MaxApplicationsPerCart types.Int64  `tfsdk:"max_applications_per_cart"`
+	CreatedAt              types.String `tfsdk:"created_at"`
+}
+
+func (r *standardPromotionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_promotion"
+}
+
+func (r *standardPromotionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Promotions Standard promotion: a discount of one of eight `promotion_type`s, whose " +
+			"details are a `schema` document. Every field changes in place; a destroyed promotion takes its codes and " +
+			"jobs with it.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The promotion's id (a UUID).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The promotion's name. It is also its identity in the store: a create that finds a " +
+					"promotion of this name with the same fields adopts it (a run that died leaves one behind); one with " +
+					"other fields is a plan error naming it.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "What the promotion offers (default empty).",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether the promotion applies (default `false`).",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"automatic": schema.BoolAttribute{
+				MarkdownDescription: "Whether the promotion applies without a code (default `false`). An automatic promotion takes no codes.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"promotion_type": schema.StringAttribute{
+				MarkdownDescription: "The kind of discount, which says what `schema` holds: `fixed_discount`, " +
+					"`percent_discount`, `item_fixed_discount`, `item_percent_discount`, `x_for_y`, `x_for_amount`, " +
+					"`bundle_fixed_discount` or `bundle_gift`.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.OneOf(standardPromotionTypes...)},
+			},
+			"schema": schema.StringAttribute{
+				MarkdownDescription: "The discount's details as a JSON object (write it with `jsonencode`), in the shape " +
+					"its `promotion_type` takes: e.g. `currencies` of `{ currency, amount }` for `fixed_discount`, " +
+					"`targets` and `percent` for `item_percent_discount`. Amounts are in the currency's smallest unit " +
+					"(cents). It is compared as JSON: key order, whitespace and the defaults Elastic Path fills in are no change.",
+				CustomType:    jsonDocumentType{},
+				Required:      true,
+				PlanModifiers: []planmodifier.String{sameAsState(jsonSame)},
+			},
+			"start": schema.StringAttribute{
+				MarkdownDescription: "When the promotion starts: RFC 3339 (`2026-06-01T00:00:00Z`) or a date " +
+					"(`2026-06-01`, midnight UTC). The same instant in another form is no change.",
+				CustomType:    instantType{},
+				Required:      true,
+				PlanModifiers: []planmodifier.String{sameAsState(instantSame)},
+			},
+			"end": schema.StringAttribute{
+				MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`.",
+				CustomType:          instantType{},
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{sameAsState(instantSame)},
+			},
+			"max_applications_per_cart": schema.Int64Attribute{
+				MarkdownDescription: "How many times the promotion applies in one cart. Elastic Path's default when unset.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the promotion was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+// ValidateConfig refuses an end before the start and a schema that is not a JSON object.
+func (r *standardPromotionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg standardPromotionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(checkDates(cfg.Start, cfg.End)...)
+	if cfg.Schema.IsNull() || cfg.Schema.IsUnknown() || !json.Valid([]byte(cfg.Schema.ValueString())) {
+		return
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(cfg.Schema.ValueString()), &doc); err != nil || doc == nil {
+		resp.Diagnostics.AddAttributeError(path.Root("schema"), "schema is not an object",
+			fmt.Sprintf("schema must be a JSON object in the shape promotion_type %s takes, e.g. jsonencode({ currencies = [...] }).",
+				cfg.PromotionType.ValueString()))
+	}
+}
+
+func (m standardPromotionModel) nameValue() types.String { return m.Name }
+
+func (m standardPromotionModel) idValue() types.String { return m.ID }
+
+func (m standardPromotionModel) known() bool {
+	return !m.Description.IsUnknown() && !m.Enabled.IsUnknown() && !m.Automatic.IsUnknown() &&
+		!m.PromotionType.IsUnknown() && !m.Schema.IsUnknown() && !m.Start.IsUnknown() && !m.End.IsUnknown()
+}
+
+func (m standardPromotionModel) plannedAs(p epcc.Promotion) bool {
+	var got standardPromotionModel
+	got.set(p)
+	ctx := context.Background()
+	return m.Name.Equal(got.Name) && m.Description.Equal(got.Description) &&
+		sameBool(m.Enabled, got.Enabled) && sameBool(m.Automatic, got.Automatic) &&
+		m.PromotionType.Equal(got.PromotionType) && sameInt64(m.MaxApplicationsPerCart, got.MaxApplicationsPerCart) &&
+		sameAs(ctx, m.Start, got.Start) && sameAs(ctx, m.End, got.End) && sameAs(ctx, m.Schema, got.Schema)
+}
+
+// set copies the promotion as the API answers it.
+func (m *standardPromotionModel) set(p epcc.Promotion) {
+	m.ID = types.StringValue(p.Ref.ID)
+	m.Name = types.StringValue(p.Name)
+	m.Description = types.StringValue(p.Description)
+	m.Enabled = types.BoolValue(p.Enabled)
+	m.Automatic = types.BoolValue(p.Automatic)
+	m.PromotionType = types.StringValue(p.PromotionType)
+	m.Schema = newJSONDocument(p.Schema)
+	m.Start = newInstant(p.Start)
+	m.End = newInstant(p.End)
+	m.MaxApplicationsPerCart = types.Int64PointerValue(p.MaxApplicationsPerCart)
+	m.CreatedAt = timeValue(p.CreatedAt)
+}
+
+func (m standardPromotionModel) request() epcc.Promotion {
+	return epcc.Promotion{
+		Name:                   m.Name.ValueString(),
+		Description:            m.Description.ValueString(),
+		Enabled:                m.Enabled.ValueBool(),
+		Automatic:              m.Automatic.ValueBool(),
+		PromotionType:          m.PromotionType.ValueString(),
+		Schema:                 json.RawMessage(m.Schema.ValueString()),
+		Start:                  m.Start.ValueString(),
+		End:                    m.End.ValueString(),
+		MaxApplicationsPerCart: int64Ptr(m.MaxApplicationsPerCart),
+	}
+}
