@@ -334,6 +334,8 @@ func (p *elasticPathProvider) DataSources(_ context.Context) []func() datasource
 	return []func() datasource.DataSource{
 		NewPromotionJobsDataSource,
 		NewPromotionCodesDataSource,
+		NewRulePromotionDataSource,
+		NewStandardPromotionDataSource,
 	}
 }
 
