@@ -185,7 +185,8 @@ func (c *Client) UpdatePromotion(ctx context.Context, p Promotion) (*Promotion, 
 	return &out, nil
 }
 
-// FindPromotions returns every promotion of the API named exactly name (names are not unique in a store).
+// FindPromotions returns every promotion of the API named exactly name (names are not unique in a store), or
+// all of the API's promotions when name is empty.
 func (c *Client) FindPromotions(ctx context.Context, api API, name string) ([]Promotion, error) {
 	path := "/v2/" + string(api)
 	if err := (PromotionRef{API: api, ID: "any"}).validate(); err != nil {
@@ -195,7 +196,7 @@ func (c *Client) FindPromotions(ctx context.Context, api API, name string) ([]Pr
 	// the filter's own syntax; Promotions Standard has no name filter. Such names are looked for among all
 	// promotions. Either way the match is made exact here.
 	filter := ""
-	if api == RulePromotions && !strings.ContainsAny(name, `*'"\:,()`) {
+	if api == RulePromotions && name != "" && !strings.ContainsAny(name, `*'"\:,()`) {
 		filter = "like(name,'" + name + "')"
 	}
 	var found []Promotion
@@ -214,7 +215,7 @@ func (c *Client) FindPromotions(ctx context.Context, api API, name string) ([]Pr
 			}
 			seen[it.ID] = true
 			added++
-			if it.Name == name {
+			if name == "" || it.Name == name {
 				found = append(found, it.promotion(api))
 			}
 		}

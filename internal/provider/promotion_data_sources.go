@@ -18,11 +18,7 @@ import (
 func NewRulePromotionDataSource() datasource.DataSource {
 	return &promotionDataSource[rulePromotionModel]{
 		typeName: "_rule_promotion", api: epcc.RulePromotions, kind: "Rule Promotion",
-		fromAPI: func(p epcc.Promotion) rulePromotionModel {
-			var m rulePromotionModel
-			m.set(p)
-			return m
-		},
+		fromAPI: rulePromotionOf,
 		attributes: map[string]schema.Attribute{
 			"description":       schema.StringAttribute{MarkdownDescription: "What the promotion offers.", Computed: true},
 			"enabled":           schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies.", Computed: true},
@@ -43,11 +39,7 @@ func NewRulePromotionDataSource() datasource.DataSource {
 func NewStandardPromotionDataSource() datasource.DataSource {
 	return &promotionDataSource[standardPromotionModel]{
 		typeName: "_promotion", api: epcc.PromotionsStandard, kind: "Promotions Standard promotion",
-		fromAPI: func(p epcc.Promotion) standardPromotionModel {
-			var m standardPromotionModel
-			m.set(p)
-			return m
-		},
+		fromAPI: standardPromotionOf,
 		attributes: map[string]schema.Attribute{
 			"description":               schema.StringAttribute{MarkdownDescription: "What the promotion offers.", Computed: true},
 			"enabled":                   schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies.", Computed: true},

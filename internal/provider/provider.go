@@ -355,5 +355,8 @@ func (p *elasticPathProvider) Actions(_ context.Context) []func() action.Action 
 func (p *elasticPathProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewPromotionJobListResource,
+		NewRulePromotionListResource,
+		NewStandardPromotionListResource,
+		NewPromotionCodeListResource,
 	}
 }

@@ -37,9 +37,10 @@ func NewRulePromotionResource() resource.Resource {
 	return &rulePromotionResource{promotionCore[rulePromotionModel]{
 		api: epcc.RulePromotions, kind: "Rule Promotion",
 		fromAPI: func(p epcc.Promotion, before rulePromotionModel) rulePromotionModel {
-			var m rulePromotionModel
-			m.set(p)
-			keepForm(context.Background(), before, &m)
+			m := rulePromotionOf(p)
+			keepForm(&m.Start, before.Start)
+			keepForm(&m.End, before.End)
+			keepForm(&m.RuleSet, before.RuleSet)
 			return m
 		},
 		// Only the priority cannot change in place.
@@ -242,14 +243,20 @@ func (m rulePromotionModel) known() bool {
 }
 
 func (m rulePromotionModel) plannedAs(p epcc.Promotion) bool {
-	var got rulePromotionModel
-	got.set(p)
+	got := rulePromotionOf(p)
 	ctx := context.Background()
 	return m.Name.Equal(got.Name) && m.Description.Equal(got.Description) &&
 		sameBool(m.Enabled, got.Enabled) && sameBool(m.Automatic, got.Automatic) &&
 		sameBool(m.Stackable, got.Stackable) && sameBool(m.OverrideStacking, got.OverrideStacking) &&
 		sameInt64(m.Priority, got.Priority) &&
 		sameAs(ctx, m.Start, got.Start) && sameAs(ctx, m.End, got.End) && sameAs(ctx, m.RuleSet, got.RuleSet)
+}
+
+// rulePromotionOf is the model of a promotion as the API answers it.
+func rulePromotionOf(p epcc.Promotion) rulePromotionModel {
+	var m rulePromotionModel
+	m.set(p)
+	return m
 }
 
 // set copies the promotion as the API answers it.
@@ -280,18 +287,5 @@ func (m rulePromotionModel) request() epcc.Promotion {
 		Start:            m.Start.ValueString(),
 		End:              m.End.ValueString(),
 		RuleSet:          json.RawMessage(m.RuleSet.ValueString()),
-	}
-}
-
-// keepForm keeps the planned (or stored) form of a date or document the API answered in a form of its own.
-func keepForm(ctx context.Context, before rulePromotionModel, after *rulePromotionModel) {
-	if eq, _ := before.Start.StringSemanticEquals(ctx, after.Start); eq {
-		after.Start = before.Start
-	}
-	if eq, _ := before.End.StringSemanticEquals(ctx, after.End); eq {
-		after.End = before.End
-	}
-	if eq, _ := before.RuleSet.StringSemanticEquals(ctx, after.RuleSet); eq {
-		after.RuleSet = before.RuleSet
 	}
 }

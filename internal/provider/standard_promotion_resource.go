@@ -40,19 +40,10 @@ func NewStandardPromotionResource() resource.Resource {
 	return &standardPromotionResource{promotionCore[standardPromotionModel]{
 		api: epcc.PromotionsStandard, kind: "Promotions Standard promotion",
 		fromAPI: func(p epcc.Promotion, before standardPromotionModel) standardPromotionModel {
-			var m standardPromotionModel
-			m.set(p)
-			ctx := context.Background()
-			// The forms before wrote are kept where they say the same as the answer.
-			if eq, _ := before.Start.StringSemanticEquals(ctx, m.Start); eq {
-				m.Start = before.Start
-			}
-			if eq, _ := before.End.StringSemanticEquals(ctx, m.End); eq {
-				m.End = before.End
-			}
-			if eq, _ := before.Schema.StringSemanticEquals(ctx, m.Schema); eq {
-				m.Schema = before.Schema
-			}
+			m := standardPromotionOf(p)
+			keepForm(&m.Start, before.Start)
+			keepForm(&m.End, before.End)
+			keepForm(&m.Schema, before.Schema)
 			return m
 		},
 		// Every field changes in place.
@@ -192,13 +183,19 @@ func (m standardPromotionModel) known() bool {
 }
 
 func (m standardPromotionModel) plannedAs(p epcc.Promotion) bool {
-	var got standardPromotionModel
-	got.set(p)
+	got := standardPromotionOf(p)
 	ctx := context.Background()
 	return m.Name.Equal(got.Name) && m.Description.Equal(got.Description) &&
 		sameBool(m.Enabled, got.Enabled) && sameBool(m.Automatic, got.Automatic) &&
 		m.PromotionType.Equal(got.PromotionType) && sameInt64(m.MaxApplicationsPerCart, got.MaxApplicationsPerCart) &&
 		sameAs(ctx, m.Start, got.Start) && sameAs(ctx, m.End, got.End) && sameAs(ctx, m.Schema, got.Schema)
+}
+
+// standardPromotionOf is the model of a promotion as the API answers it.
+func standardPromotionOf(p epcc.Promotion) standardPromotionModel {
+	var m standardPromotionModel
+	m.set(p)
+	return m
 }
 
 // set copies the promotion as the API answers it.

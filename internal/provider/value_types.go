@@ -358,3 +358,11 @@ func checkDates(start, end instant) diag.Diagnostics {
 	}
 	return diags
 }
+
+// keepForm keeps the form before (the plan, or the state) wrote a date or a document in, where the API's
+// answer says the same in a form of its own.
+func keepForm[V basetypes.StringValuableWithSemanticEquals](answered *V, before V) {
+	if eq, _ := before.StringSemanticEquals(context.Background(), *answered); eq {
+		*answered = before
+	}
+}

@@ -1,0 +1,4 @@
+# Every Rule Promotion of the store; `config { name = "..." }` narrows to one name.
+list "elasticpath_rule_promotion" "all" {
+  provider = elasticpath
+}
