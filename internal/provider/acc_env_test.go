@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
@@ -33,13 +34,14 @@ const providerSource = `terraform {
 }
 `
 
+// TestMain runs the tests, or with -sweep the sweepers (make sweep).
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
 		if err := os.Setenv("TF_ACC_PROVIDER_NAMESPACE", providerNamespace); err != nil {
 			panic(err)
 		}
 	}
-	os.Exit(m.Run())
+	resource.TestMain(m)
 }
 
 // accEnv is where an acceptance test runs: the in-process simulator by default, or a real store when
@@ -106,7 +108,7 @@ func (e *accEnv) needsSim(t *testing.T) {
 func (e *accEnv) promotion(t *testing.T, api epcc.API, automatic bool) string {
 	t.Helper()
 	ctx := context.Background()
-	ref, err := e.client.CreatePromotion(ctx, api, epcc.NewPromotion{Name: "tf-acc " + t.Name(), Automatic: automatic})
+	ref, err := e.client.CreatePromotion(ctx, api, epcc.NewPromotion{Name: testPrefix + t.Name(), Automatic: automatic})
 	if err != nil {
 		t.Fatalf("create %s promotion: %v", api, err)
 	}

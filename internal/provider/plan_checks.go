@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,6 +24,13 @@ type planChecks struct {
 
 	mu     sync.Mutex
 	promos map[epcc.PromotionRef]*promotionFacts
+
+	// The store's Rule Promotions, read once per run for the rules that span them (priorities, the
+	// automatic limit), and the automatic ones this run plans.
+	ruleOnce       sync.Once
+	rulePromotions []epcc.Promotion
+	ruleErr        error
+	plannedAuto    int
 }
 
 // promotionFacts is read once per promotion per run and shared by every resource planned on it.
@@ -226,4 +234,58 @@ func describeJob(job epcc.Job) string {
 		s += fmt.Sprintf(" with %d codes generated", *job.Generated)
 	}
 	return s
+}
+
+// maxAutomaticRulePromotions is how many active and future automatic Rule Promotions a store may hold.
+const maxAutomaticRulePromotions = 50
+
+// checkRulePromotion refuses at plan what Elastic Path refuses of a Rule Promotion for the others it holds:
+// a priority that a running or scheduled promotion has, and one automatic promotion over 50 active and future
+// ones. self is the promotion's id (empty for a create); newAuto is true when the plan makes it automatic.
+func (c *planChecks) checkRulePromotion(ctx context.Context, self string, priority *int64, newAuto bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if priority == nil && !newAuto {
+		return diags
+	}
+	c.ruleOnce.Do(func() { c.rulePromotions, c.ruleErr = c.client.FindPromotions(ctx, epcc.RulePromotions, "") })
+	if c.ruleErr != nil {
+		diags.AddWarning("Rule Promotions not checked at plan",
+			fmt.Sprintf("Could not list the store's Rule Promotions to check priorities and the automatic limit; apply will tell: %s", c.ruleErr))
+		return diags
+	}
+	now := time.Now()
+	automatic := 0
+	for _, p := range c.rulePromotions {
+		if p.Ref.ID == self || ended(p, now) {
+			continue
+		}
+		if p.Automatic {
+			automatic++
+		}
+		if priority != nil && p.Priority != nil && *p.Priority == *priority {
+			diags.AddAttributeError(path.Root("priority"), "Priority taken",
+				fmt.Sprintf("Rule Promotion %s (%q) runs or is scheduled with priority %d: Elastic Path refuses a second "+
+					"(422 \"Duplicate Priority\"). Choose another priority.", p.Ref.ID, p.Name, *priority))
+		}
+	}
+	if !newAuto {
+		return diags
+	}
+	c.mu.Lock()
+	c.plannedAuto++
+	planned := c.plannedAuto
+	c.mu.Unlock()
+	if automatic+planned > maxAutomaticRulePromotions {
+		diags.AddAttributeError(path.Root("automatic"), "Too many automatic Rule Promotions",
+			fmt.Sprintf("The store holds %d active and future automatic Rule Promotions and this plan makes %d more "+
+				"automatic: Elastic Path allows %d. Make this promotion take codes (automatic = false), or end another.",
+				automatic, planned, maxAutomaticRulePromotions))
+	}
+	return diags
+}
+
+// ended tells whether a promotion's end has passed.
+func ended(p epcc.Promotion, now time.Time) bool {
+	end, ok := parseInstant(p.End)
+	return ok && end.Before(now)
 }

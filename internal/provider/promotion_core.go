@@ -35,12 +35,16 @@ type promotionModel interface {
 // at plan, one of the same name with other fields; a promotion deleted outside Terraform leaves the state.
 type promotionCore[M promotionModel] struct {
 	client *epcc.Client
+	checks *planChecks
 	api    epcc.API
 	kind   string // how messages name the promotion
 	// fromAPI is the model of a promotion as the API answers it, in before's forms where they say the same.
 	fromAPI func(p epcc.Promotion, before M) M
 	// replaces tells whether a plan with a prior state replaces the promotion (an input the API cannot change).
 	replaces func(plan, state M) bool
+	// check, when set, refuses at plan what the API refuses of the promotion for the others the store holds;
+	// replacing tells whether state is a prior state.
+	check func(ctx context.Context, checks *planChecks, plan, state M, replacing bool) diag.Diagnostics
 }
 
 type promotionIdentityModel struct {
@@ -54,7 +58,9 @@ func (c *promotionCore[M]) IdentitySchema(_ context.Context, _ resource.Identity
 }
 
 func (c *promotionCore[M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	c.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	if pd := fromProviderData(req.ProviderData, &resp.Diagnostics); pd != nil {
+		c.client, c.checks = pd.client, pd.checks
+	}
 }
 
 // ModifyPlan looks, for a promotion this plan creates, for one of the same name the store already holds: the
@@ -66,15 +72,19 @@ func (c *promotionCore[M]) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var plan, state M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if replacing := !req.State.Raw.IsNull(); replacing {
+	replacing := !req.State.Raw.IsNull()
+	if replacing {
 		resp.Diagnostics.Append(clearPlanNotes(ctx, resp.Private)...)
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlanChecked, []byte(`true`))...)
-		if resp.Diagnostics.HasError() || !c.replaces(plan, state) {
-			return // an update in place, or no change
-		}
 	} else if checked, _ := req.Private.GetKey(ctx, privatePlanChecked); len(checked) > 0 {
 		return
+	}
+	if c.check != nil && c.checks != nil && !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(c.check(ctx, c.checks, plan, state, replacing)...)
+	}
+	if resp.Diagnostics.HasError() || replacing && !c.replaces(plan, state) {
+		return // an update in place, or no change
 	}
 	if resp.Diagnostics.HasError() || plan.nameValue().IsUnknown() {
 		return

@@ -16,7 +16,7 @@ import (
 func TestAccPromotionDataSources(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	unique, twice := "tf-acc "+t.Name(), "tf-acc "+t.Name()+" twice"
+	unique, twice := testPrefix+t.Name(), testPrefix+t.Name()+" twice"
 	env.deletePromotionsAfter(t, epcc.RulePromotions, unique)
 	env.deletePromotionsAfter(t, epcc.RulePromotions, twice)
 	env.deletePromotionsAfter(t, epcc.PromotionsStandard, unique)

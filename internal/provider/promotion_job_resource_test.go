@@ -560,7 +560,7 @@ resource "elasticpath_promotion_job" "test" {
 func TestAccPromotionJob_vanishedJobIsRemovedFromState(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	ref, err := env.client.CreatePromotion(context.Background(), epcc.RulePromotions, epcc.NewPromotion{Name: "tf-acc vanishing"})
+	ref, err := env.client.CreatePromotion(context.Background(), epcc.RulePromotions, epcc.NewPromotion{Name: testPrefix + "vanishing"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -916,7 +916,7 @@ func TestAccPromotionJob_seasonalCampaignPlanSettles(t *testing.T) {
 		t.Setenv(EnvClientSecret, env.sim.ClientSecret())
 	}
 	env.deleteRulePromotionsAfter(t)
-	vars := config.Variables{"campaign_name": config.StringVariable("tf-acc " + t.Name()), "number_of_codes": config.IntegerVariable(30)}
+	vars := config.Variables{"campaign_name": config.StringVariable(testPrefix + t.Name()), "number_of_codes": config.IntegerVariable(30)}
 	example := config.StaticFile("../../examples/seasonal-campaign/main.tf")
 	const export = "elasticpath_promotion_job.summer_export"
 	before := map[string]map[string]string{}

@@ -45,6 +45,14 @@ func NewRulePromotionResource() resource.Resource {
 		},
 		// Only the priority cannot change in place.
 		replaces: func(plan, state rulePromotionModel) bool { return !plan.Priority.Equal(state.Priority) },
+		check: func(ctx context.Context, checks *planChecks, plan, state rulePromotionModel, replacing bool) diag.Diagnostics {
+			priority := int64Ptr(plan.Priority)
+			if replacing && plan.Priority.Equal(state.Priority) {
+				priority = nil // held already
+			}
+			newAuto := plan.Automatic.ValueBool() && (!replacing || !state.Automatic.ValueBool())
+			return checks.checkRulePromotion(ctx, state.ID.ValueString(), priority, newAuto)
+		},
 	}}
 }
 

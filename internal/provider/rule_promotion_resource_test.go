@@ -28,13 +28,13 @@ func (e *accEnv) rulePromotionConfig(t *testing.T, fields string) string {
 resource "elasticpath_rule_promotion" "test" {
   name = %q
 %s
-}`, "tf-acc "+t.Name(), fields)
+}`, testPrefix+t.Name(), fields)
 }
 
 // deleteRulePromotionsAfter removes, when the test ends, the Rule Promotions named for the test that
 // Terraform left (a failed step leaves some).
 func (e *accEnv) deleteRulePromotionsAfter(t *testing.T) {
-	e.deletePromotionsAfter(t, epcc.RulePromotions, "tf-acc "+t.Name())
+	e.deletePromotionsAfter(t, epcc.RulePromotions, testPrefix+t.Name())
 }
 
 // deletePromotionsAfter removes, when the test ends, the API's promotions of that name.
@@ -236,7 +236,7 @@ func TestAccRulePromotion_sameNameInStore(t *testing.T) {
 	env.needsSim(t)
 	env.deleteRulePromotionsAfter(t)
 	left := epcc.Promotion{
-		Ref: epcc.PromotionRef{API: epcc.RulePromotions}, Name: "tf-acc " + t.Name(), Description: "15% off carts over $100", Enabled: true,
+		Ref: epcc.PromotionRef{API: epcc.RulePromotions}, Name: testPrefix + t.Name(), Description: "15% off carts over $100", Enabled: true,
 		Start: "2026-06-01", End: "2026-09-01T00:00:00Z",
 		RuleSet: json.RawMessage(`{"currencies":["USD"],"rules":{"strategy":"cart_total","operator":"gte","args":[10000]},"actions":[{"strategy":"cart_discount","args":["percent",15]}]}`),
 	}
@@ -346,8 +346,8 @@ func TestAccRulePromotion_unsetFieldsAreNotSent(t *testing.T) {
 resource "elasticpath_rule_promotion" "other" {
   name     = %q
   rule_set = jsonencode({ rules = { strategy = "cart_total", operator = "gte", args = [1] } })
-}`, "tf-acc "+t.Name()+" other")
-	env.deletePromotionsAfter(t, epcc.RulePromotions, "tf-acc "+t.Name()+" other")
+}`, testPrefix+t.Name()+" other")
+	env.deletePromotionsAfter(t, epcc.RulePromotions, testPrefix+t.Name()+" other")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
@@ -358,5 +358,43 @@ resource "elasticpath_rule_promotion" "other" {
 				resource.TestCheckNoResourceAttr("elasticpath_rule_promotion.other", "priority"),
 			),
 		}},
+	})
+}
+
+// What Elastic Path refuses of a Rule Promotion for the others the store holds is refused at plan: a priority
+// a running or scheduled promotion has, and an automatic promotion over the 50 a store may hold.
+func TestAccRulePromotion_storeRulesAtPlan(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t) // a real store holds promotions of its own
+	ctx := context.Background()
+	seven := int64(7)
+	if _, err := env.client.AddPromotion(ctx, epcc.Promotion{Ref: epcc.PromotionRef{API: epcc.RulePromotions},
+		Name: testPrefix + t.Name() + " seven", Priority: &seven, Start: "2026-01-01", End: "2030-01-01",
+		RuleSet: json.RawMessage(`{"rules":{"strategy":"cart_total","operator":"gte","args":[1]}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	env.deletePromotionsAfter(t, epcc.RulePromotions, testPrefix+t.Name()+" seven")
+	env.deletePromotionsAfter(t, epcc.RulePromotions, testPrefix+t.Name()+" automatic")
+	for i := 0; i < 50; i++ {
+		if _, err := env.client.CreatePromotion(ctx, epcc.RulePromotions, epcc.NewPromotion{Name: testPrefix + t.Name() + " automatic", Automatic: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.rulePromotionConfig(t, summerFields+"\n  priority = 7"),
+				PlanOnly:    true,
+				ExpectError: wrapped(`Priority taken.*tf-acc TestAccRulePromotion_storeRulesAtPlan seven.*priority 7`),
+			},
+			{
+				Config:      env.rulePromotionConfig(t, summerFields+"\n  automatic = true"),
+				PlanOnly:    true,
+				ExpectError: wrapped(`Too many automatic Rule Promotions.*holds 50`),
+			},
+			{Config: env.rulePromotionConfig(t, summerFields+"\n  priority = 8"), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
 	})
 }

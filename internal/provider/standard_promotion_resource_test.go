@@ -24,7 +24,7 @@ func (e *accEnv) standardConfig(t *testing.T, fields string) string {
 resource "elasticpath_promotion" "test" {
   name = %q
 %s
-}`, "tf-acc "+t.Name(), fields)
+}`, testPrefix+t.Name(), fields)
 }
 
 // standardOf reads the promotion in the state straight from the API.
@@ -48,7 +48,7 @@ const nineOff = `
 func TestAccStandardPromotion_lifecycle(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t, epccsim.Options{})
-	env.deletePromotionsAfter(t, epcc.PromotionsStandard, "tf-acc "+t.Name())
+	env.deletePromotionsAfter(t, epcc.PromotionsStandard, testPrefix+t.Name())
 	created := env.standardConfig(t, nineOff)
 	tenPercent := env.standardConfig(t, `
   description    = "10% off two SKUs"
