@@ -137,3 +137,45 @@ func (r *recorder) replay() http.RoundTripper {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// BenchmarkFindCode1000 reads one hand-made code of a promotion that holds 1,000 codes, as a refresh of an
+// elasticpath_promotion_code does: the code filter answers it in one request, however many codes the
+// promotion holds. "whole-listing" is the same read without the filter (a code the filter syntax cannot
+// carry), for comparison.
+func BenchmarkFindCode1000(b *testing.B) {
+	clock := epccsim.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	sim := epccsim.New(epccsim.Options{Clock: clock, CodesPerSecond: 1e6})
+	srv := httptest.NewServer(sim)
+	b.Cleanup(srv.Close)
+	ctx := context.Background()
+	c := newBenchClient(b, srv.URL, sim, -1, http.DefaultTransport)
+	ref, err := c.CreatePromotion(ctx, epcc.RulePromotions, epcc.NewPromotion{Name: "1000 codes"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := int64(999)
+	if _, err := c.CreateJob(ctx, ref, epcc.CreateJobRequest{Type: epcc.JobTypeGenerate,
+		Parameters: &epcc.JobParameters{NumberOfCodes: &n}}); err != nil {
+		b.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	if held, err := c.ListPromotionCodes(ctx, ref); err != nil || len(held) != int(n) {
+		b.Fatalf("the job made %d codes (%v), want %d", len(held), err, n)
+	}
+	for _, code := range []string{"VIP", "VIP,1"} { // listed after the generated ones
+		if _, err := c.CreateCode(ctx, ref, epcc.NewCode{Code: code}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct{ name, code string }{{"code-filter", "vip"}, {"whole-listing", "vip,1"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			before := sim.RequestCount("", "")
+			for b.Loop() {
+				if got, err := c.FindCode(ctx, ref, bc.code); err != nil || got == nil {
+					b.Fatalf("found %v, %v", got, err)
+				}
+			}
+			b.ReportMetric(float64(sim.RequestCount("", "")-before)/float64(b.N), "requests/op")
+		})
+	}
+}
