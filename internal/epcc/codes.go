@@ -200,19 +200,6 @@ func (c *Client) DeleteCode(ctx context.Context, ref PromotionRef, code Code) er
 	return err
 }
 
-// ListCodes returns the promotion's code strings, all pages.
-func (c *Client) ListCodes(ctx context.Context, ref PromotionRef) ([]string, error) {
-	codes, err := c.ListPromotionCodes(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(codes))
-	for i, code := range codes {
-		out[i] = code.Code
-	}
-	return out, nil
-}
-
 // ListPromotionCodes returns the promotion's codes, all pages.
 func (c *Client) ListPromotionCodes(ctx context.Context, ref PromotionRef) ([]Code, error) {
 	if err := ref.validate(); err != nil {

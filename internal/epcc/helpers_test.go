@@ -405,3 +405,12 @@ func (s *jobStore) createFromData(promo string, data map[string]any) *storeJob {
 }
 
 func strconvFormat(v int64) string { return strconv.FormatInt(v, 10) }
+
+// codeStrings is the codes of a listing as strings.
+func codeStrings(codes []Code, err error) ([]string, error) {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c.Code
+	}
+	return out, err
+}

@@ -133,7 +133,7 @@ func codesServer(n int, wrapped bool) http.Handler {
 func TestListCodes(t *testing.T) {
 	srv := newTestServer(t, codesServer(230, false))
 	c := newTestClient(t, srv.URL)
-	codes, err := c.ListCodes(testCtx(t), testRef)
+	codes, err := codeStrings(c.ListPromotionCodes(testCtx(t), testRef))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestListCodes(t *testing.T) {
 
 	srv = newTestServer(t, codesServer(40, true))
 	c = newTestClient(t, srv.URL)
-	codes, err = c.ListCodes(testCtx(t), PromotionRef{API: PromotionsStandard, ID: "p"})
+	codes, err = codeStrings(c.ListPromotionCodes(testCtx(t), PromotionRef{API: PromotionsStandard, ID: "p"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestListCodes(t *testing.T) {
 		writeJSON(w, 200, `{"data":{"codes":[{"code":"A"},{"code":"B"}]}}`)
 	}))
 	c = newTestClient(t, srv.URL)
-	codes, err = c.ListCodes(testCtx(t), testRef)
+	codes, err = codeStrings(c.ListPromotionCodes(testCtx(t), testRef))
 	if err != nil || strings.Join(codes, ",") != "A,B" {
 		t.Errorf("object shape: %v %v", codes, err)
 	}
@@ -164,7 +164,7 @@ func TestListCodes(t *testing.T) {
 		writeJSON(w, 200, `{"data":"weird"}`)
 	}))
 	c = newTestClient(t, srv.URL)
-	if _, err := c.ListCodes(testCtx(t), testRef); err == nil {
+	if _, err := codeStrings(c.ListPromotionCodes(testCtx(t), testRef)); err == nil {
 		t.Error("unexpected shape accepted")
 	}
 }

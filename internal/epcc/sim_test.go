@@ -254,21 +254,21 @@ func TestSimLifecycle(t *testing.T) {
 			}
 
 			// The codes.
-			codes, err := e.client.ListCodes(ctx, ref)
+			codes, err := e.client.ListPromotionCodes(ctx, ref)
 			if err != nil {
-				t.Fatalf("ListCodes: %v", err)
+				t.Fatalf("ListPromotionCodes: %v", err)
 			}
 			if len(codes) != 300 {
-				t.Fatalf("ListCodes returned %d codes, want 300", len(codes))
+				t.Fatalf("ListPromotionCodes returned %d codes, want 300", len(codes))
 			}
 			shape := regexp.MustCompile(`^SIM[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
 			unique := map[string]bool{}
 			for _, c := range codes {
-				if !shape.MatchString(c) {
-					t.Errorf("code %q does not look like SIMxxxx-xxxx-xxxx", c)
+				if !shape.MatchString(c.Code) {
+					t.Errorf("code %q does not look like SIMxxxx-xxxx-xxxx", c.Code)
 					break
 				}
-				unique[strings.ToLower(c)] = true
+				unique[strings.ToLower(c.Code)] = true
 			}
 			if len(unique) != 300 {
 				t.Errorf("%d unique codes, want 300", len(unique))
@@ -325,8 +325,12 @@ func TestSimLifecycle(t *testing.T) {
 					break
 				}
 			}
-			if fmt.Sprint(sortedCopy(fileCodes)) != fmt.Sprint(sortedCopy(codes)) {
-				t.Errorf("CSV codes differ from ListCodes")
+			listed := make([]string, len(codes))
+			for i, c := range codes {
+				listed[i] = c.Code
+			}
+			if fmt.Sprint(sortedCopy(fileCodes)) != fmt.Sprint(sortedCopy(listed)) {
+				t.Errorf("CSV codes differ from the listing")
 			}
 
 			// Listings, filtered and not.
@@ -531,9 +535,9 @@ func TestSimConcurrentStartJobs(t *testing.T) {
 				if fmt.Sprint(ids(all)) != fmt.Sprint(sortedCopy([]string{jobs[0].ID, jobs[1].ID})) {
 					t.Errorf("jobs on the promotion = %v, want exactly %s and %s", ids(all), jobs[0].ID, jobs[1].ID)
 				}
-				codes, err := e.client.ListCodes(ctx, ref)
+				codes, err := e.client.ListPromotionCodes(ctx, ref)
 				if err != nil || len(codes) != 10 {
-					t.Errorf("ListCodes = %d codes, %v; want 10", len(codes), err)
+					t.Errorf("ListPromotionCodes = %d codes, %v; want 10", len(codes), err)
 				}
 			})
 		}
@@ -884,13 +888,13 @@ func TestSimErrorsSurfaced(t *testing.T) {
 				if j == nil || j.Status != epcc.StatusFailed {
 					t.Errorf("job returned alongside = %+v", j)
 				}
-				if codes, err := e.client.ListCodes(ctx, ref); err != nil || len(codes) != 600 {
-					t.Errorf("ListCodes = %d, %v; want 600", len(codes), err)
+				if codes, err := e.client.ListPromotionCodes(ctx, ref); err != nil || len(codes) != 600 {
+					t.Errorf("ListPromotionCodes = %d, %v; want 600", len(codes), err)
 				}
 			})
 
 			t.Run("cancel a running job", func(t *testing.T) {
-				codesBefore, err := e.client.ListCodes(ctx, ref)
+				codesBefore, err := e.client.ListPromotionCodes(ctx, ref)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -923,8 +927,8 @@ func TestSimErrorsSurfaced(t *testing.T) {
 				if ce.Job.Status != epcc.StatusCancelled || ce.Job.Deleted == nil || *ce.Job.Deleted != *made {
 					t.Errorf("cancelled job = status %s deleted %v, want cancelled with %d deleted", ce.Job.Status, ce.Job.Deleted, *made)
 				}
-				if codes, err := e.client.ListCodes(ctx, ref); err != nil || len(codes) != len(codesBefore) {
-					t.Errorf("ListCodes = %d, %v; want the %d from before", len(codes), err, len(codesBefore))
+				if codes, err := e.client.ListPromotionCodes(ctx, ref); err != nil || len(codes) != len(codesBefore) {
+					t.Errorf("ListPromotionCodes = %d, %v; want the %d from before", len(codes), err, len(codesBefore))
 				}
 
 				// Cancelling again is not an error: the job is already where the caller wants it.

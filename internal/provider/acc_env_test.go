@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epccsim"
@@ -158,4 +159,30 @@ func (e *accEnv) jobs(t *testing.T, ref epcc.PromotionRef) []epcc.Job {
 // long diagnostics.
 func wrapped(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// codeStrings is the codes of a listing as strings.
+func codeStrings(codes []epcc.Code, err error) ([]string, error) {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c.Code
+	}
+	return out, err
+}
+
+// identityChecks are state checks of resource identities, left out on a CLI that knows none (identities).
+func identityChecks(t *testing.T, checks ...statecheck.StateCheck) []statecheck.StateCheck {
+	if !identities(t) {
+		return nil
+	}
+	return checks
+}
+
+// identityImport is step imported by the resource's identity, left out on a CLI that knows none.
+func identityImport(t *testing.T, step resource.TestStep) []resource.TestStep {
+	if !identities(t) {
+		return nil
+	}
+	step.ImportState, step.ImportStateKind = true, resource.ImportBlockWithResourceIdentity
+	return []resource.TestStep{step}
 }

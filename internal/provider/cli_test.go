@@ -154,3 +154,17 @@ func (c *terraformCLI) must(args ...string) string {
 	}
 	return out
 }
+
+// identities tells whether the CLI the acceptance tests run (TF_ACC_TERRAFORM_PATH) knows resource
+// identities, which came with Terraform 1.12: steps and checks of identities are left out before.
+func identities(t *testing.T) bool {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("terraform"); err != nil {
+			return false
+		}
+	}
+	return !terraformVersion(t, bin).LessThan(version.Must(version.NewVersion("1.12.0")))
+}

@@ -35,7 +35,9 @@ const (
 	descFilterName    = "Only jobs with exactly this name."
 
 	// The codes, as the data source and the ephemeral resource return them.
-	descCodesPrefix = "Only codes that start with this text, compared without regard to case (codes are " +
+	descCodesPromotionID     = "ID of the Promotions Standard promotion whose codes are read. Exactly one of `promotion_id` and `rule_promotion_id` is set."
+	descCodesRulePromotionID = "ID of the Rule Promotion whose codes are read. Exactly one of `promotion_id` and `rule_promotion_id` is set."
+	descCodesPrefix          = "Only codes that start with this text, compared without regard to case (codes are " +
 		"case-insensitive in Elastic Path)."
 	descCodesTotal      = "How many codes `codes` holds."
 	descCodes           = "The codes, in the order the API lists them."

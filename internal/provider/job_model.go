@@ -52,13 +52,19 @@ var consumeUnits = map[epcc.API][]string{
 
 // promotionRef returns the promotion the job belongs to; ok is false while either id is unknown or both are null.
 func (m jobModel) promotionRef() (ref epcc.PromotionRef, ok bool) {
+	return promotionRefOf(m.PromotionID, m.RulePromotionID)
+}
+
+// promotionRefOf is the promotion that a face's promotion_id or rule_promotion_id names (exactly one is set);
+// ok is false while either is unknown or both are null.
+func promotionRefOf(promotionID, rulePromotionID types.String) (ref epcc.PromotionRef, ok bool) {
 	switch {
-	case m.PromotionID.IsUnknown() || m.RulePromotionID.IsUnknown():
+	case promotionID.IsUnknown() || rulePromotionID.IsUnknown():
 		return ref, false
-	case !m.PromotionID.IsNull():
-		return epcc.PromotionRef{API: epcc.PromotionsStandard, ID: m.PromotionID.ValueString()}, true
-	case !m.RulePromotionID.IsNull():
-		return epcc.PromotionRef{API: epcc.RulePromotions, ID: m.RulePromotionID.ValueString()}, true
+	case !promotionID.IsNull():
+		return epcc.PromotionRef{API: epcc.PromotionsStandard, ID: promotionID.ValueString()}, true
+	case !rulePromotionID.IsNull():
+		return epcc.PromotionRef{API: epcc.RulePromotions, ID: rulePromotionID.ValueString()}, true
 	}
 	return ref, false
 }

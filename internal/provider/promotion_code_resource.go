@@ -90,13 +90,13 @@ func (r *promotionCodeResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"promotion_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the Promotions Standard promotion the code belongs to. Exactly one of `promotion_id` and `rule_promotion_id` is set.",
+				MarkdownDescription: "ID of the Promotions Standard promotion (`elasticpath_promotion`) the code belongs to. Exactly one of `promotion_id` and `rule_promotion_id` is set.",
 				Optional:            true,
 				PlanModifiers:       replaceString,
 				Validators:          promotionIDValidators,
 			},
 			"rule_promotion_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the Rule Promotion the code belongs to. Exactly one of `promotion_id` and `rule_promotion_id` is set.",
+				MarkdownDescription: "ID of the Rule Promotion (`elasticpath_rule_promotion`) the code belongs to. Exactly one of `promotion_id` and `rule_promotion_id` is set.",
 				Optional:            true,
 				PlanModifiers:       replaceString,
 				Validators:          promotionIDValidators,
@@ -188,7 +188,7 @@ func (r *promotionCodeResource) Configure(_ context.Context, req resource.Config
 }
 
 func (m promotionCodeModel) promotionRef() (epcc.PromotionRef, bool) {
-	return jobModel{PromotionID: m.PromotionID, RulePromotionID: m.RulePromotionID}.promotionRef()
+	return promotionRefOf(m.PromotionID, m.RulePromotionID)
 }
 
 func (m promotionCodeModel) perShopper(ctx context.Context) (perShopperModel, diag.Diagnostics) {
@@ -419,9 +419,7 @@ func (r *promotionCodeResource) setState(ctx context.Context, ref epcc.Promotion
 	m.set(c, before)
 	m.ID = types.StringValue(codeImportID(ref, m.Code.ValueString()))
 	diags.Append(state.Set(ctx, m)...)
-	diags.Append(identity.Set(ctx, promotionCodeIdentityModel{
-		PromotionAPI: types.StringValue(string(ref.API)), PromotionID: types.StringValue(ref.ID), Code: m.Code,
-	})...)
+	diags.Append(identity.Set(ctx, codeIdentity(ref, m.Code))...)
 }
 
 func (r *promotionCodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -435,6 +433,9 @@ func (r *promotionCodeResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.AddError("Invalid state", "The code's state names no promotion; re-import it.")
 		return
 	}
+	// The identity follows from the state alone; it is set first, as a read that ends the resource needs one
+	// too (Terraform before 1.12 sends none to begin with).
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, codeIdentity(ref, state.Code))...)
 	held, err := r.client.FindCode(ctx, ref, state.Code.ValueString())
 	switch {
 	case epcc.IsPromotionGone(err, ref):
@@ -506,6 +507,11 @@ func (r *promotionCodeResource) ImportState(ctx context.Context, req resource.Im
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(promotionIDAttr(ref.API)), ref.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("code"), code)...)
+}
+
+// codeIdentity is a code's resource identity.
+func codeIdentity(ref epcc.PromotionRef, code types.String) promotionCodeIdentityModel {
+	return promotionCodeIdentityModel{PromotionAPI: types.StringValue(string(ref.API)), PromotionID: types.StringValue(ref.ID), Code: code}
 }
 
 // codeImportID is a code's composite import ID.

@@ -65,9 +65,7 @@ resource "elasticpath_promotion_code" "vip" {
 				resource.TestCheckResourceAttr(codeAddr, "id", "rule-promotions/"+promo+"/SUMMER-VIP"),
 				resource.TestCheckResourceAttrSet(codeAddr, "code_id"),
 			),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectIdentityValueMatchesState(codeAddr, tfjsonpath.New("code")),
-			},
+			ConfigStateChecks: identityChecks(t, statecheck.ExpectIdentityValueMatchesState(codeAddr, tfjsonpath.New("code"))),
 		},
 	}
 	if env.sim != nil {
@@ -91,10 +89,9 @@ resource "elasticpath_promotion_code" "vip" {
 			Config: code("SUMMER-VIP", 100), ResourceName: codeAddr, ImportState: true, ImportStateVerify: true,
 			ImportStateId: "rule-promotions/" + promo + "/SUMMER-VIP",
 		},
-		resource.TestStep{
-			Config: code("SUMMER-VIP", 100), ResourceName: codeAddr, ImportState: true,
-			ImportStateKind: resource.ImportBlockWithResourceIdentity,
-		},
+	)
+	steps = append(steps, identityImport(t, resource.TestStep{Config: code("SUMMER-VIP", 100), ResourceName: codeAddr})...)
+	steps = append(steps,
 		resource.TestStep{
 			Config: code("SUMMER-VIP", 50),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

@@ -59,8 +59,8 @@ func (d *promotionCodesDataSource) Schema(_ context.Context, _ datasource.Schema
 			"result is stored in the state: the `elasticpath_promotion_codes` ephemeral resource reads the same " +
 			"without storing it.",
 		Attributes: map[string]schema.Attribute{
-			"promotion_id":      schema.StringAttribute{MarkdownDescription: descPromotionID, Optional: true, Validators: promotionIDValidators},
-			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descRulePromotionID, Optional: true, Validators: promotionIDValidators},
+			"promotion_id":      schema.StringAttribute{MarkdownDescription: descCodesPromotionID, Optional: true, Validators: promotionIDValidators},
+			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descCodesRulePromotionID, Optional: true, Validators: promotionIDValidators},
 			"prefix": schema.StringAttribute{
 				MarkdownDescription: descCodesPrefix,
 				Optional:            true,
@@ -109,7 +109,7 @@ func (d *promotionCodesDataSource) Read(ctx context.Context, req datasource.Read
 // ephemeral resource.
 func readPromotionCodes(ctx context.Context, client *epcc.Client, m *promotionCodesModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	ref, _ := jobModel{PromotionID: m.PromotionID, RulePromotionID: m.RulePromotionID}.promotionRef()
+	ref, _ := promotionRefOf(m.PromotionID, m.RulePromotionID)
 	codes, err := client.ListPromotionCodes(ctx, ref)
 	if err != nil {
 		attr := "promotion_id"

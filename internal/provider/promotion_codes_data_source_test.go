@@ -26,7 +26,7 @@ func TestAccPromotionCodesDataSource(t *testing.T) {
 	const addr = "data.elasticpath_promotion_codes.test"
 
 	sameCodes := func(s *terraform.State) error {
-		want, err := env.client.ListCodes(context.Background(), full)
+		want, err := codeStrings(env.client.ListPromotionCodes(context.Background(), full))
 		if err != nil {
 			return err
 		}

@@ -38,8 +38,8 @@ func (e *promotionCodesEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"a plan or the state: for handing codes to a provider configuration or a write-only argument " +
 			"(Terraform 1.11+), such as a secret manager's secret version.",
 		Attributes: map[string]schema.Attribute{
-			"promotion_id":      schema.StringAttribute{MarkdownDescription: descPromotionID, Optional: true, Validators: promotionIDValidators},
-			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descRulePromotionID, Optional: true, Validators: promotionIDValidators},
+			"promotion_id":      schema.StringAttribute{MarkdownDescription: descCodesPromotionID, Optional: true, Validators: promotionIDValidators},
+			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descCodesRulePromotionID, Optional: true, Validators: promotionIDValidators},
 			"prefix": schema.StringAttribute{
 				MarkdownDescription: descCodesPrefix,
 				Optional:            true,

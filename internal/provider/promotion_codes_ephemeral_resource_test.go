@@ -66,7 +66,7 @@ type sameCodesAs struct {
 }
 
 func (c sameCodesAs) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	want, err := c.env.client.ListCodes(context.Background(), c.ref)
+	want, err := codeStrings(c.env.client.ListPromotionCodes(context.Background(), c.ref))
 	if err != nil {
 		resp.Error = err
 		return
@@ -100,7 +100,7 @@ func TestAccPromotionCodesEphemeral(t *testing.T) {
 	env.generate(t, full, 300, "other-")
 	empty := env.promotion(t, epcc.PromotionsStandard, false)
 	codes := func() []string {
-		c, err := env.client.ListCodes(context.Background(), full)
+		c, err := codeStrings(env.client.ListPromotionCodes(context.Background(), full))
 		if err != nil || len(c) != 1000 {
 			t.Fatalf("the promotion's codes: %d, %v", len(c), err)
 		}

@@ -190,6 +190,9 @@ func (c *promotionCore[M]) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	ref := epcc.PromotionRef{API: c.api, ID: state.idValue().ValueString()}
+	// The identity follows from the state alone; it is set first, as a read that ends the resource needs one
+	// too (Terraform before 1.12 sends none to begin with).
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, promotionIdentityModel{ID: state.idValue()})...)
 	got, err := c.client.GetPromotion(ctx, ref)
 	switch {
 	case epcc.IsNotFound(err):

@@ -177,7 +177,7 @@ func (a *promotionJobAction) read(ctx context.Context, config tfsdk.Config) (act
 }
 
 func (j actionJob) promotionRef() (epcc.PromotionRef, bool) {
-	return jobModel{PromotionID: j.target.PromotionID, RulePromotionID: j.target.RulePromotionID}.promotionRef()
+	return promotionRefOf(j.target.PromotionID, j.target.RulePromotionID)
 }
 
 // ValidateConfig applies the resource's rule that ties consume_unit to the promotion's API.

@@ -780,7 +780,7 @@ data "elasticpath_promotion_jobs" "test" {
 // checkCodes counts the codes that now exist in the promotion, straight from the API, and checks their shape.
 func checkCodes(env *accEnv, ref epcc.PromotionRef, want int, shape *regexp.Regexp) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		codes, err := env.client.ListCodes(context.Background(), ref)
+		codes, err := codeStrings(env.client.ListPromotionCodes(context.Background(), ref))
 		if err != nil {
 			return err
 		}

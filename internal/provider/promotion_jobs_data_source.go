@@ -49,7 +49,7 @@ var jobStatuses = []string{
 }
 
 func (f jobFilterModel) promotionRef() (epcc.PromotionRef, bool) {
-	return jobModel{PromotionID: f.PromotionID, RulePromotionID: f.RulePromotionID}.promotionRef()
+	return promotionRefOf(f.PromotionID, f.RulePromotionID)
 }
 
 // findJobs returns the promotion's jobs that pass the filter: job type and status (null means any), and an

@@ -137,12 +137,12 @@ func (l *promotionCodeListResource) ListResourceConfigSchema(_ context.Context, 
 			"holds the codes its jobs generated too: pick the hand-made ones with `prefix`.",
 		Attributes: map[string]schema.Attribute{
 			"promotion_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the Promotions Standard promotion. Exactly one of `promotion_id` and `rule_promotion_id` is set.",
+				MarkdownDescription: descCodesPromotionID,
 				Optional:            true,
 				Validators:          promotionIDValidators,
 			},
 			"rule_promotion_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the Rule Promotion. Exactly one of `promotion_id` and `rule_promotion_id` is set.",
+				MarkdownDescription: descCodesRulePromotionID,
 				Optional:            true,
 				Validators:          promotionIDValidators,
 			},
@@ -189,9 +189,7 @@ func (l *promotionCodeListResource) List(ctx context.Context, req list.ListReque
 			n++
 			result := req.NewListResult(ctx)
 			result.DisplayName = fmt.Sprintf("%s (%s)", c.Code, codeUses(c))
-			result.Diagnostics.Append(result.Identity.Set(ctx, promotionCodeIdentityModel{
-				PromotionAPI: types.StringValue(string(ref.API)), PromotionID: types.StringValue(ref.ID), Code: types.StringValue(c.Code),
-			})...)
+			result.Diagnostics.Append(result.Identity.Set(ctx, codeIdentity(ref, types.StringValue(c.Code)))...)
 			if req.IncludeResource {
 				m := owner
 				m.set(c, owner)

@@ -95,7 +95,7 @@ func TestAccRulePromotion_lifecycle(t *testing.T) {
 	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{
+		Steps: append([]resource.TestStep{
 			{
 				Config: created,
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -115,9 +115,7 @@ func TestAccRulePromotion_lifecycle(t *testing.T) {
 						return nil
 					},
 				),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentityValueMatchesState(rulePromotionAddr, tfjsonpath.New("id")),
-				},
+				ConfigStateChecks: identityChecks(t, statecheck.ExpectIdentityValueMatchesState(rulePromotionAddr, tfjsonpath.New("id"))),
 			},
 			{
 				Config: updated,
@@ -147,13 +145,7 @@ func TestAccRulePromotion_lifecycle(t *testing.T) {
 				// The configuration writes the start as a date; the API, and so an import, as RFC 3339.
 				ImportStateVerifyIgnore: []string{"start"},
 			},
-			{
-				Config:          updated,
-				ResourceName:    rulePromotionAddr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithResourceIdentity,
-			},
-		},
+		}, identityImport(t, resource.TestStep{Config: updated, ResourceName: rulePromotionAddr})...),
 	})
 }
 

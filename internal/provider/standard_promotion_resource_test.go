@@ -67,7 +67,7 @@ func TestAccStandardPromotion_lifecycle(t *testing.T) {
 	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{
+		Steps: append(append([]resource.TestStep{
 			{
 				Config: created,
 				Check: func(s *terraform.State) error {
@@ -81,9 +81,7 @@ func TestAccStandardPromotion_lifecycle(t *testing.T) {
 					}
 					return nil
 				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectIdentityValueMatchesState(standardAddr, tfjsonpath.New("id")),
-				},
+				ConfigStateChecks: identityChecks(t, statecheck.ExpectIdentityValueMatchesState(standardAddr, tfjsonpath.New("id"))),
 			},
 			{
 				Config: tenPercent,
@@ -106,19 +104,17 @@ func TestAccStandardPromotion_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{Config: tenPercent, ResourceName: standardAddr, ImportState: true, ImportStateVerify: true},
-			{Config: tenPercent, ResourceName: standardAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
-			{
-				PreConfig: func() {
-					if err := env.client.DeletePromotion(context.Background(), epcc.PromotionRef{API: epcc.PromotionsStandard, ID: id}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: tenPercent,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(standardAddr, plancheck.ResourceActionCreate),
-				}},
+		}, identityImport(t, resource.TestStep{Config: tenPercent, ResourceName: standardAddr})...), resource.TestStep{
+			PreConfig: func() {
+				if err := env.client.DeletePromotion(context.Background(), epcc.PromotionRef{API: epcc.PromotionsStandard, ID: id}); err != nil {
+					t.Fatal(err)
+				}
 			},
-		},
+			Config: tenPercent,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(standardAddr, plancheck.ResourceActionCreate),
+			}},
+		}),
 	})
 }
 
