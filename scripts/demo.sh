@@ -6,53 +6,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/elasticpath-demo.XXXXXX")
-sim_pid=""
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 cleanup() {
 	status=$?
-	if [ -n "$sim_pid" ]; then
-		kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
-		echo "demo: simulator stopped"
-	fi
+	stop_sim && echo "demo: simulator stopped"
 	[ -n "${DEMO_KEEP:-}" ] || rm -rf "$work"
 	exit "$status"
 }
 trap cleanup EXIT
 
 echo "demo: building the provider"
-mkdir -p "$work/bin" "$work/campaign"
-go build -ldflags "-X main.version=0.1.0-demo" -o "$work/bin/terraform-provider-elasticpath" .
+mkdir -p "$work/campaign"
+build_provider "$work"
 
 if [ -n "${EPCC_CLIENT_ID:-}" ] && [ -n "${EPCC_CLIENT_SECRET:-}" ] && [ -n "${EPCC_API_BASE_URL:-}" ]; then
 	echo "demo: EPCC_* are set: applying to the store at $EPCC_API_BASE_URL"
 else
-	go build -o "$work/bin/epccsim" ./internal/epccsim/cmd/epccsim
 	# Slower jobs than the default, so that progress shows: in TF_LOG=INFO output, and in the action's lines.
-	"$work/bin/epccsim" -listen 127.0.0.1:0 -codes-per-second 400 -export-duration 1s >"$work/sim.env" 2>"$work/sim.log" &
-	sim_pid=$!
-	for _ in $(seq 1 100); do
-		[ "$(grep -c '^EPCC_' "$work/sim.env" 2>/dev/null)" -ge 3 ] && break
-		sleep 0.1
-	done
-	[ "$(grep -c '^EPCC_' "$work/sim.env" 2>/dev/null)" -ge 3 ] || { echo "demo: simulator did not start" >&2; cat "$work/sim.log" >&2; exit 1; }
-	set -a
-	# shellcheck disable=SC1091
-	. "$work/sim.env"
-	set +a
+	start_sim "$work" -codes-per-second 400 -export-duration 1s
 	echo "demo: simulator listening at $EPCC_API_BASE_URL"
 fi
 
 # A name of its own, so that a real store's promotions are never taken for the campaign's.
 campaign="Summer 2026 (demo $(date -u +%Y%m%dT%H%M%S))"
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/epcc-community/elasticpath" = "$work/bin"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 export TF_VAR_campaign_name="$campaign"
 cp "$root"/examples/seasonal-campaign/*.tf "$work/campaign/"
 cd "$work/campaign"

@@ -1,5 +1,14 @@
+resource "elasticpath_rule_promotion" "winter" {
+  name    = "Winter 2026"
+  enabled = true
+  rule_set = jsonencode({
+    rules   = { strategy = "cart_total", operator = "gte", args = [5000] } # $50.00, in cents
+    actions = [{ strategy = "cart_discount", args = ["percent", 10] }]
+  })
+}
+
 resource "elasticpath_promotion_job" "codes" {
-  rule_promotion_id = var.promotion_id
+  rule_promotion_id = elasticpath_rule_promotion.winter.id
   job_type          = "code_generate"
   name              = "winter-2026"
   parameters = {
@@ -20,14 +29,7 @@ resource "elasticpath_promotion_job" "codes" {
 #   terraform apply -invoke=action.elasticpath_export_promotion_codes.fresh_export
 action "elasticpath_export_promotion_codes" "fresh_export" {
   config {
-    rule_promotion_id = var.promotion_id
+    rule_promotion_id = elasticpath_rule_promotion.winter.id
     name              = "winter-2026-export"
   }
-}
-
-# The completed exports, each with a signed link to its CSV file, fetched anew on every run.
-data "elasticpath_promotion_jobs" "exports" {
-  rule_promotion_id = var.promotion_id
-  job_type          = "code_export"
-  status            = "completed"
 }

@@ -1,17 +1,19 @@
-# The codes of a promotion, handed to another tool as a CSV file that only its owner can read.
+data "elasticpath_rule_promotion" "summer" {
+  name = "Summer 2026"
+}
+
+# The codes of a promotion, for another tool: `terraform output -raw summer_codes_csv > codes.csv`.
+# They are kept in the state (sensitive); the elasticpath_promotion_codes ephemeral resource reads them
+# without storing them.
 data "elasticpath_promotion_codes" "summer" {
-  rule_promotion_id = var.summer_promotion_id
+  rule_promotion_id = data.elasticpath_rule_promotion.summer.id
   prefix            = "SUMMER-"
 }
 
-resource "local_sensitive_file" "summer_codes" {
-  filename = "${path.module}/summer-codes.csv"
-  content = join("\n", concat(
+output "summer_codes_csv" {
+  value = join("\n", concat(
     ["code,max_uses,consume_unit"],
-    [for c in data.elasticpath_promotion_codes.summer.codes : "${c.code},${coalesce(c.max_uses, "")},${c.consume_unit}"],
+    [for c in data.elasticpath_promotion_codes.summer.codes : "${c.code},${c.max_uses != null ? c.max_uses : ""},${c.consume_unit}"],
   ))
-}
-
-output "summer_code_count" {
-  value = data.elasticpath_promotion_codes.summer.total
+  sensitive = true
 }

@@ -1,21 +1,22 @@
-# The summer codes, read during the run and handed to a secret manager through a write-only argument
-# (Terraform 1.11+): they reach neither the plan nor the state of this configuration.
+data "elasticpath_rule_promotion" "summer" {
+  name = "Summer 2026"
+}
+
+# The summer codes, read during the run only: they reach neither the plan nor the state.
 ephemeral "elasticpath_promotion_codes" "summer" {
-  rule_promotion_id = var.summer_promotion_id
+  rule_promotion_id = data.elasticpath_rule_promotion.summer.id
   prefix            = "SUMMER-"
 }
 
-resource "aws_secretsmanager_secret" "summer_codes" {
-  name = "campaigns/summer-2026/codes"
-}
-
-resource "aws_secretsmanager_secret_version" "summer_codes" {
-  secret_id = aws_secretsmanager_secret.summer_codes.id
-  # One code per line, with a header, as a CSV file.
-  secret_string_wo = join("\n", concat(
-    ["code,max_uses,consume_unit"],
-    [for c in ephemeral.elasticpath_promotion_codes.summer.codes : "${c.code},${coalesce(c.max_uses, "")},${c.consume_unit}"],
-  ))
-  # A write-only value is not compared between runs: bump the version to send the codes again.
-  secret_string_wo_version = 1
+# Handed to the next tool through the environment of a command (Terraform 1.10+), again whenever the trigger
+# changes: in a campaign, the id of the job that generated the batch. A write-only argument of another
+# provider takes them the same way, e.g. a secret manager's secret_string_wo (Terraform 1.11+).
+resource "terraform_data" "hand_off" {
+  triggers_replace = [data.elasticpath_rule_promotion.summer.id]
+  provisioner "local-exec" {
+    command = "echo \"handing $(printf '%s' \"$CODES\" | wc -l) codes to the mailer\""
+    environment = {
+      CODES = join("\n", [for c in ephemeral.elasticpath_promotion_codes.summer.codes : c.code])
+    }
+  }
 }

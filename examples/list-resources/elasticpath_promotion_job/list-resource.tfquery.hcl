@@ -5,7 +5,7 @@ list "elasticpath_promotion_job" "winter" {
   provider = elasticpath
 
   config {
-    rule_promotion_id = var.promotion_id
+    rule_promotion_id = "8c150382-b258-4c88-a2d4-b9ea0be74a07"
     job_type          = "code_generate"
     status            = "completed"
   }

@@ -1,5 +1,5 @@
 resource "elasticpath_rule_promotion" "summer" {
-  name    = "Summer 2026"
+  name    = "VIP 2026"
   enabled = true
   rule_set = jsonencode({
     rules   = { strategy = "cart_total", operator = "gte", args = [10000] } # $100.00, in cents
