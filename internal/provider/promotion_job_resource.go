@@ -357,7 +357,7 @@ func (r *promotionJobResource) Create(ctx context.Context, req resource.CreateRe
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWaitStopped, []byte(`true`))...)
 		}
 	} else if hasFile(final) {
-		plan.FileURL = r.fileURL(ctx, ref, final.ID, &resp.Diagnostics)
+		plan.FileURL = fileURL(ctx, r.client, ref, final.ID, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -418,7 +418,7 @@ func (r *promotionJobResource) Read(ctx context.Context, req resource.ReadReques
 	// would make "plan -detailed-exitcode" report drift forever. Only a missing one (just imported, or not
 	// available at create) is fetched.
 	if hasFile(*job) && state.FileURL.IsNull() {
-		state.FileURL = r.fileURL(ctx, ref, job.ID, &resp.Diagnostics)
+		state.FileURL = fileURL(ctx, r.client, ref, job.ID, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -557,11 +557,13 @@ func parseImportID(id string) (epcc.PromotionRef, string, error) {
 		"or rule-promotions/<rule_promotion_id>/<job_id>, with both ids UUIDs as Elastic Path gives them", id)
 }
 
-func (r *promotionJobResource) fileURL(ctx context.Context, ref epcc.PromotionRef, id string, diags *diag.Diagnostics) types.String {
-	url, err := r.client.JobFileURL(ctx, ref, id)
+// fileURL fetches a completed export's signed file URL. A fetch that fails is a warning and a null URL: one
+// missing link never fails the read of a job, or of many.
+func fileURL(ctx context.Context, client *epcc.Client, ref epcc.PromotionRef, id string, diags *diag.Diagnostics) types.String {
+	url, err := client.JobFileURL(ctx, ref, id)
 	if err != nil {
 		diags.AddWarning("Export file URL not available",
-			fmt.Sprintf("Job %s completed, but its file URL could not be fetched: %s. The next refresh tries again.", id, err))
+			fmt.Sprintf("Job %s on %s completed, but its file URL could not be fetched: %s. The next refresh tries again.", id, ref, err))
 		return types.StringNull()
 	}
 	return types.StringValue(url)

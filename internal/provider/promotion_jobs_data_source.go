@@ -182,12 +182,7 @@ func (d *promotionJobsDataSource) Read(ctx context.Context, req datasource.ReadR
 		m.setInputs(job)
 		m.setComputed(job)
 		if hasFile(job) {
-			url, err := d.client.JobFileURL(ctx, ref, job.ID)
-			if err != nil {
-				resp.Diagnostics.AddError("Could not get export file URL", fmt.Sprintf("Job %s on %s: %s", job.ID, ref, err))
-				return
-			}
-			m.FileURL = types.StringValue(url)
+			m.FileURL = fileURL(ctx, d.client, ref, job.ID, &resp.Diagnostics)
 		}
 		cfg.Jobs = append(cfg.Jobs, m)
 		cfg.IDs = append(cfg.IDs, job.ID)

@@ -146,3 +146,40 @@ data "elasticpath_promotion_jobs" "test" {
 		},
 	})
 }
+
+// One export link that cannot be fetched does not fail a read of many jobs: that export's file_url is null
+// (with a warning) and the others have theirs.
+func TestAccPromotionJobsDataSource_oneLinkFails(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo, ref := env.rulePromotion(t)
+	for _, name := range []string{"first", "second"} {
+		env.startAndWait(t, ref, epcc.CreateJobRequest{Type: epcc.JobTypeExport, Name: name})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				env.sim.Faults().Add(epccsim.Fault{Method: http.MethodGet, Path: "/v2/rule-promotions/*/jobs/*/file",
+					Kind: epccsim.FaultStatus, Status: http.StatusNotFound, Times: 1})
+			},
+			Config: env.configWith("max_retries = 0", `
+data "elasticpath_promotion_jobs" "exports" {
+  rule_promotion_id = %q
+  job_type          = "code_export"
+}
+
+output "links" {
+  value     = length([for j in data.elasticpath_promotion_jobs.exports.jobs : j if j.file_url != null])
+  sensitive = true
+}`, promo),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.elasticpath_promotion_jobs.exports", "jobs.#", "2"),
+				resource.TestCheckOutput("links", "1"),
+			),
+			// The next read fetches the link that failed: the output then changes.
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
