@@ -51,7 +51,12 @@ func newTerraformCLIFrom(t *testing.T, oldest *version.Version, why string) *ter
 	ctx, cancel := context.WithCancel(context.Background())
 	reattach := make(chan *plugin.ReattachConfig)
 	closed := make(chan struct{})
-	addr := "registry.terraform.io/" + providerNamespace + "/elasticpath"
+	// OpenTofu resolves the provider under its own registry host, which the matrix names as the test framework's.
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	addr := host + "/" + providerNamespace + "/elasticpath"
 	go func() {
 		err := tf6server.Serve(addr, providerserver.NewProtocol6(New("test")()),
 			tf6server.WithDebug(ctx, reattach, closed),
