@@ -40,7 +40,7 @@ TF_LOG=TRACE TF_LOG_PATH="$work/trace.log" terraform apply -auto-approve -input=
 echo
 echo "demo: outputs"
 terraform output -no-color
-echo "demo: $(terraform output -raw codes_read_back) codes read back through the elasticpath_promotion_codes data source"
+echo "demo: $(wc -l <summer-codes.txt) codes handed off through the ephemeral elasticpath_promotion_codes, never stored"
 export_url=$(terraform output -raw export_url)
 if command -v curl >/dev/null 2>&1; then
 	curl -fsS "$export_url" >"$work/codes.csv"

@@ -1,6 +1,6 @@
-# A seasonal campaign: the summer Rule Promotion, a hand-made VIP code, a batch of unique codes, their export once they exist (and again whenever
-# the codes are replaced, or on demand through an action), the finished generation jobs, and the codes read
-# back. `terraform destroy` removes the promotion, and its codes with it.
+# A seasonal campaign: the summer Rule Promotion, a hand-made VIP code, a batch of unique codes handed to the
+# next tool, and their export once they exist (again whenever the codes are replaced, or on demand through an
+# action). `terraform destroy` removes the promotion, and its codes with it.
 # `make demo` applies this against the simulator; with EPCC_* set it applies to a real store. Needs Terraform
 # 1.14 or newer (the action; the ephemeral read of the codes needs 1.10).
 
@@ -84,23 +84,9 @@ action "elasticpath_export_promotion_codes" "fresh_export" {
   }
 }
 
-data "elasticpath_promotion_jobs" "done" {
-  rule_promotion_id = elasticpath_rule_promotion.summer.id
-  job_type          = "code_generate"
-  status            = "completed"
-
-  depends_on = [elasticpath_promotion_job.summer_codes]
-}
-
-# The codes themselves, for the next tool. The data source keeps them in the state (sensitive); the ephemeral
-# resource reads the same codes without storing them, here only to check the campaign is complete.
-data "elasticpath_promotion_codes" "summer" {
-  rule_promotion_id = elasticpath_rule_promotion.summer.id
-  prefix            = "SUMMER-"
-
-  depends_on = [elasticpath_promotion_job.summer_codes]
-}
-
+# The codes, handed to the next tool without entering the plan or the state: read during the run (ephemeral),
+# and passed in the environment of a command, again whenever a new batch replaces the job. Put your mailer or
+# loyalty tool's command in place of this one, which writes them to a file only you can read.
 ephemeral "elasticpath_promotion_codes" "summer" {
   rule_promotion_id = elasticpath_rule_promotion.summer.id
   prefix            = "SUMMER-"
@@ -108,8 +94,14 @@ ephemeral "elasticpath_promotion_codes" "summer" {
   depends_on = [elasticpath_promotion_job.summer_codes]
 }
 
-resource "terraform_data" "campaign_ready" {
-  input = elasticpath_promotion_job.summer_codes.id
+resource "terraform_data" "hand_off" {
+  triggers_replace = [elasticpath_promotion_job.summer_codes.id]
+  provisioner "local-exec" {
+    command = "umask 077 && printf '%s\\n' \"$CODES\" > summer-codes.txt"
+    environment = {
+      CODES = join("\n", [for c in ephemeral.elasticpath_promotion_codes.summer.codes : c.code])
+    }
+  }
   lifecycle {
     precondition {
       # Checked once the job has completed: before that (a first plan), the promotion holds no codes yet.
@@ -117,11 +109,6 @@ resource "terraform_data" "campaign_ready" {
       error_message = "The promotion holds fewer SUMMER- codes than the campaign asked for."
     }
   }
-}
-
-output "codes_read_back" {
-  description = "Codes read back through the elasticpath_promotion_codes data source."
-  value       = data.elasticpath_promotion_codes.summer.total
 }
 
 output "codes_generated" {
@@ -134,9 +121,4 @@ output "export_url" {
   value       = elasticpath_promotion_job.summer_export.file_url
   # The link alone grants access to every code: a credential. `terraform output -raw export_url` shows it.
   sensitive = true
-}
-
-output "completed_generate_jobs" {
-  description = "Completed code_generate jobs on the promotion."
-  value       = data.elasticpath_promotion_jobs.done.ids
 }

@@ -347,8 +347,9 @@ func TestLockPromotion(t *testing.T) {
 		t.Errorf("a lock that had to wait told its trace %d times, want once", queued)
 	}
 
-	got := make(chan time.Time)
+	got, done := make(chan time.Time), make(chan struct{})
 	go func() {
+		defer close(done)
 		r2, err := c.LockPromotion(ctx, testRef)
 		if err != nil {
 			close(got)
@@ -365,6 +366,7 @@ func TestLockPromotion(t *testing.T) {
 	if !ok || at.Before(released) {
 		t.Fatalf("second holder got the lock before release (ok=%v)", ok)
 	}
+	<-done // the second holder has released it: the lock is free
 	r3, err := c.LockPromotion(WithStartTrace(ctx, &StartTrace{Queued: func() { queued++ }}), testRef)
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ const (
 	// The resource keeps the URL it was given, so that a refresh of an unchanged job changes nothing.
 	descFileURL = "For a completed `code_export` job: the signed URL of its CSV file, as fetched when the job " +
 		"completed or was imported. It is kept as is afterwards, so plans stay empty, and it expires after a " +
-		"lifetime Elastic Path sets (minutes to hours): for a fresh URL, read the `elasticpath_promotion_jobs` data " +
+		"lifetime Elastic Path sets and does not document: for a fresh URL, read the `elasticpath_promotion_jobs` data " +
 		"source. Sensitive: the URL alone grants access to every code of the promotion."
 	// The data source is read anew on each run, so it hands out a fresh URL each time.
 	descFileURLFresh = "For a completed `code_export` job: a signed URL of its CSV file, fetched anew on every " +

@@ -1,4 +1,4 @@
-resource "elasticpath_rule_promotion" "summer_codes" {
+resource "elasticpath_rule_promotion" "summer" {
   name    = "Summer codes 2026"
   enabled = true
   rule_set = jsonencode({
@@ -9,7 +9,7 @@ resource "elasticpath_rule_promotion" "summer_codes" {
 
 # Generate 500 single-use codes on a Rule Promotion.
 resource "elasticpath_promotion_job" "summer_codes" {
-  rule_promotion_id = elasticpath_rule_promotion.summer_codes.id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   job_type          = "code_generate"
   name              = "summer-2026"
   parameters = {
@@ -26,7 +26,7 @@ resource "elasticpath_promotion_job" "summer_codes" {
 
 # Export every code of the promotion once they exist.
 resource "elasticpath_promotion_job" "summer_export" {
-  rule_promotion_id = elasticpath_rule_promotion.summer_codes.id
+  rule_promotion_id = elasticpath_rule_promotion.summer.id
   job_type          = "code_export"
   depends_on        = [elasticpath_promotion_job.summer_codes]
 }
