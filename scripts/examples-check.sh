@@ -70,6 +70,20 @@ for dir in examples/resources/elasticpath_promotion_code examples/resources/elas
 	tf "$d" plan -detailed-exitcode -input=false || { echo "examples: $dir does not plan empty after its apply" >&2; exit 1; }
 	tf "$d" destroy -auto-approve -input=false
 done
+# Codes on "Summer 2026" through the generate action's example, and an export of them, which the export
+# ephemeral resource's example reads.
+d=$(stage examples/actions/elasticpath_generate_promotion_codes examples/actions/elasticpath_generate_promotion_codes/*.tf)
+tf "$d" apply -auto-approve -input=false -invoke=action.elasticpath_generate_promotion_codes.top_up
+cat >"$d/export.tf" <<'TF'
+action "elasticpath_export_promotion_codes" "fixture" {
+  config {
+    rule_promotion_id = data.elasticpath_rule_promotion.summer.id
+  }
+}
+TF
+tf "$d" apply -auto-approve -input=false -invoke=action.elasticpath_export_promotion_codes.fixture
+echo "examples: examples/actions/elasticpath_generate_promotion_codes invoked"
+
 # The campaign makes a "Summer 2026" of its own: it is planned under another name beside the fixture.
 for dir in examples/data-sources/* examples/actions/* examples/ephemeral-resources/* examples/seasonal-campaign; do
 	TF_VAR_campaign_name="Summer 2026 (examples)" tf "$(stage "$dir" "$dir"/*.tf)" plan -input=false

@@ -342,6 +342,7 @@ func (p *elasticPathProvider) DataSources(_ context.Context) []func() datasource
 func (p *elasticPathProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewPromotionCodesEphemeralResource,
+		NewPromotionExportEphemeralResource,
 	}
 }
 
