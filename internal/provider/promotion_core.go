@@ -17,6 +17,62 @@ import (
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 )
 
+// promotionFields are the attributes both promotion APIs have, embedded in each resource's model.
+type promotionFields struct {
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
+	Enabled     types.Bool   `tfsdk:"enabled"`
+	Automatic   types.Bool   `tfsdk:"automatic"`
+	Start       instant      `tfsdk:"start"`
+	End         instant      `tfsdk:"end"`
+	CreatedAt   types.String `tfsdk:"created_at"`
+}
+
+func (f promotionFields) nameValue() types.String { return f.Name }
+
+func (f promotionFields) idValue() types.String { return f.ID }
+
+// knownFields tells whether the shared fields a promotion is compared on are known.
+func (f promotionFields) knownFields() bool {
+	return !f.Description.IsUnknown() && !f.Enabled.IsUnknown() && !f.Automatic.IsUnknown() &&
+		!f.Start.IsUnknown() && !f.End.IsUnknown()
+}
+
+// sameFields tells whether got (as the API answered) has the shared fields f (a plan) sets, as it sets them.
+func (f promotionFields) sameFields(got promotionFields) bool {
+	ctx := context.Background()
+	return f.Name.Equal(got.Name) && f.Description.Equal(got.Description) &&
+		sameBool(f.Enabled, got.Enabled) && sameBool(f.Automatic, got.Automatic) &&
+		sameAs(ctx, f.Start, got.Start) && sameAs(ctx, f.End, got.End)
+}
+
+// setFields copies the shared fields as the API answers them.
+func (f *promotionFields) setFields(p epcc.Promotion) {
+	f.ID = types.StringValue(p.Ref.ID)
+	f.Name = types.StringValue(p.Name)
+	f.Description = types.StringValue(p.Description)
+	f.Enabled = types.BoolValue(p.Enabled)
+	f.Automatic = types.BoolValue(p.Automatic)
+	f.Start = newInstant(p.Start)
+	f.End = newInstant(p.End)
+	f.CreatedAt = timeValue(p.CreatedAt)
+}
+
+// keepFields keeps the forms before wrote the dates in, where the API's answer says the same.
+func (f *promotionFields) keepFields(before promotionFields) {
+	keepForm(&f.Start, before.Start)
+	keepForm(&f.End, before.End)
+}
+
+// requestFields is the shared part of the promotion f asks for.
+func (f promotionFields) requestFields() epcc.Promotion {
+	return epcc.Promotion{
+		Name: f.Name.ValueString(), Description: f.Description.ValueString(), Enabled: f.Enabled.ValueBool(),
+		Automatic: f.Automatic.ValueBool(), Start: f.Start.ValueString(), End: f.End.ValueString(),
+	}
+}
+
 // promotionModel is what the two promotion resources' models (Rule Promotions, Promotions Standard) offer the
 // lifecycle they share.
 type promotionModel interface {

@@ -38,8 +38,7 @@ func NewRulePromotionResource() resource.Resource {
 		api: epcc.RulePromotions, kind: "Rule Promotion",
 		fromAPI: func(p epcc.Promotion, before rulePromotionModel) rulePromotionModel {
 			m := rulePromotionOf(p)
-			keepForm(&m.Start, before.Start)
-			keepForm(&m.End, before.End)
+			m.keepFields(before.promotionFields)
 			keepForm(&m.RuleSet, before.RuleSet)
 			return m
 		},
@@ -61,18 +60,11 @@ type rulePromotionResource struct {
 }
 
 type rulePromotionModel struct {
-	ID               types.String `tfsdk:"id"`
-	Name             types.String `tfsdk:"name"`
-	Description      types.String `tfsdk:"description"`
-	Enabled          types.Bool   `tfsdk:"enabled"`
-	Automatic        types.Bool   `tfsdk:"automatic"`
+	promotionFields
 	Stackable        types.Bool   `tfsdk:"stackable"`
 	OverrideStacking types.Bool   `tfsdk:"override_stacking"`
 	Priority         types.Int64  `tfsdk:"priority"`
-	Start            instant      `tfsdk:"start"`
-	End              instant      `tfsdk:"end"`
 	RuleSet          jsonDocument `tfsdk:"rule_set"`
-	CreatedAt        types.String `tfsdk:"created_at"`
 }
 
 func (r *rulePromotionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -241,59 +233,28 @@ func unknownStrategies(set map[string]any) diag.Diagnostics {
 	return diags
 }
 
-func (m rulePromotionModel) nameValue() types.String { return m.Name }
-
-func (m rulePromotionModel) idValue() types.String { return m.ID }
-
-func (m rulePromotionModel) known() bool {
-	return !m.Description.IsUnknown() && !m.Enabled.IsUnknown() && !m.Automatic.IsUnknown() &&
-		!m.Start.IsUnknown() && !m.End.IsUnknown() && !m.RuleSet.IsUnknown()
-}
+func (m rulePromotionModel) known() bool { return m.knownFields() && !m.RuleSet.IsUnknown() }
 
 func (m rulePromotionModel) plannedAs(p epcc.Promotion) bool {
 	got := rulePromotionOf(p)
-	ctx := context.Background()
-	return m.Name.Equal(got.Name) && m.Description.Equal(got.Description) &&
-		sameBool(m.Enabled, got.Enabled) && sameBool(m.Automatic, got.Automatic) &&
+	return m.sameFields(got.promotionFields) &&
 		sameBool(m.Stackable, got.Stackable) && sameBool(m.OverrideStacking, got.OverrideStacking) &&
-		sameInt64(m.Priority, got.Priority) &&
-		sameAs(ctx, m.Start, got.Start) && sameAs(ctx, m.End, got.End) && sameAs(ctx, m.RuleSet, got.RuleSet)
+		sameInt64(m.Priority, got.Priority) && sameAs(context.Background(), m.RuleSet, got.RuleSet)
 }
 
 // rulePromotionOf is the model of a promotion as the API answers it.
 func rulePromotionOf(p epcc.Promotion) rulePromotionModel {
-	var m rulePromotionModel
-	m.set(p)
+	m := rulePromotionModel{
+		Stackable: types.BoolPointerValue(p.Stackable), OverrideStacking: types.BoolPointerValue(p.OverrideStacking),
+		Priority: types.Int64PointerValue(p.Priority), RuleSet: newJSONDocument(p.RuleSet),
+	}
+	m.setFields(p)
 	return m
 }
 
-// set copies the promotion as the API answers it.
-func (m *rulePromotionModel) set(p epcc.Promotion) {
-	m.ID = types.StringValue(p.Ref.ID)
-	m.Name = types.StringValue(p.Name)
-	m.Description = types.StringValue(p.Description)
-	m.Enabled = types.BoolValue(p.Enabled)
-	m.Automatic = types.BoolValue(p.Automatic)
-	m.Stackable = types.BoolPointerValue(p.Stackable)
-	m.OverrideStacking = types.BoolPointerValue(p.OverrideStacking)
-	m.Priority = types.Int64PointerValue(p.Priority)
-	m.Start = newInstant(p.Start)
-	m.End = newInstant(p.End)
-	m.RuleSet = newJSONDocument(p.RuleSet)
-	m.CreatedAt = timeValue(p.CreatedAt)
-}
-
 func (m rulePromotionModel) request() epcc.Promotion {
-	return epcc.Promotion{
-		Name:             m.Name.ValueString(),
-		Description:      m.Description.ValueString(),
-		Enabled:          m.Enabled.ValueBool(),
-		Automatic:        m.Automatic.ValueBool(),
-		Stackable:        boolPtr(m.Stackable),
-		OverrideStacking: boolPtr(m.OverrideStacking),
-		Priority:         int64Ptr(m.Priority),
-		Start:            m.Start.ValueString(),
-		End:              m.End.ValueString(),
-		RuleSet:          json.RawMessage(m.RuleSet.ValueString()),
-	}
+	p := m.requestFields()
+	p.Stackable, p.OverrideStacking, p.Priority = boolPtr(m.Stackable), boolPtr(m.OverrideStacking), int64Ptr(m.Priority)
+	p.RuleSet = json.RawMessage(m.RuleSet.ValueString())
+	return p
 }

@@ -41,8 +41,7 @@ func NewStandardPromotionResource() resource.Resource {
 		api: epcc.PromotionsStandard, kind: "Promotions Standard promotion",
 		fromAPI: func(p epcc.Promotion, before standardPromotionModel) standardPromotionModel {
 			m := standardPromotionOf(p)
-			keepForm(&m.Start, before.Start)
-			keepForm(&m.End, before.End)
+			m.keepFields(before.promotionFields)
 			keepForm(&m.Schema, before.Schema)
 			return m
 		},
@@ -56,17 +55,10 @@ type standardPromotionResource struct {
 }
 
 type standardPromotionModel struct {
-	ID                     types.String `tfsdk:"id"`
-	Name                   types.String `tfsdk:"name"`
-	Description            types.String `tfsdk:"description"`
-	Enabled                types.Bool   `tfsdk:"enabled"`
-	Automatic              types.Bool   `tfsdk:"automatic"`
+	promotionFields
 	PromotionType          types.String `tfsdk:"promotion_type"`
 	Schema                 jsonDocument `tfsdk:"schema"`
-	Start                  instant      `tfsdk:"start"`
-	End                    instant      `tfsdk:"end"`
 	MaxApplicationsPerCart types.Int64  `tfsdk:"max_applications_per_cart"`
-	CreatedAt              types.String `tfsdk:"created_at"`
 }
 
 func (r *standardPromotionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -173,56 +165,29 @@ func (r *standardPromotionResource) ValidateConfig(ctx context.Context, req reso
 	}
 }
 
-func (m standardPromotionModel) nameValue() types.String { return m.Name }
-
-func (m standardPromotionModel) idValue() types.String { return m.ID }
-
 func (m standardPromotionModel) known() bool {
-	return !m.Description.IsUnknown() && !m.Enabled.IsUnknown() && !m.Automatic.IsUnknown() &&
-		!m.PromotionType.IsUnknown() && !m.Schema.IsUnknown() && !m.Start.IsUnknown() && !m.End.IsUnknown()
+	return m.knownFields() && !m.PromotionType.IsUnknown() && !m.Schema.IsUnknown()
 }
 
 func (m standardPromotionModel) plannedAs(p epcc.Promotion) bool {
 	got := standardPromotionOf(p)
-	ctx := context.Background()
-	return m.Name.Equal(got.Name) && m.Description.Equal(got.Description) &&
-		sameBool(m.Enabled, got.Enabled) && sameBool(m.Automatic, got.Automatic) &&
-		m.PromotionType.Equal(got.PromotionType) && sameInt64(m.MaxApplicationsPerCart, got.MaxApplicationsPerCart) &&
-		sameAs(ctx, m.Start, got.Start) && sameAs(ctx, m.End, got.End) && sameAs(ctx, m.Schema, got.Schema)
+	return m.sameFields(got.promotionFields) && m.PromotionType.Equal(got.PromotionType) &&
+		sameInt64(m.MaxApplicationsPerCart, got.MaxApplicationsPerCart) && sameAs(context.Background(), m.Schema, got.Schema)
 }
 
 // standardPromotionOf is the model of a promotion as the API answers it.
 func standardPromotionOf(p epcc.Promotion) standardPromotionModel {
-	var m standardPromotionModel
-	m.set(p)
+	m := standardPromotionModel{
+		PromotionType: types.StringValue(p.PromotionType), Schema: newJSONDocument(p.Schema),
+		MaxApplicationsPerCart: types.Int64PointerValue(p.MaxApplicationsPerCart),
+	}
+	m.setFields(p)
 	return m
 }
 
-// set copies the promotion as the API answers it.
-func (m *standardPromotionModel) set(p epcc.Promotion) {
-	m.ID = types.StringValue(p.Ref.ID)
-	m.Name = types.StringValue(p.Name)
-	m.Description = types.StringValue(p.Description)
-	m.Enabled = types.BoolValue(p.Enabled)
-	m.Automatic = types.BoolValue(p.Automatic)
-	m.PromotionType = types.StringValue(p.PromotionType)
-	m.Schema = newJSONDocument(p.Schema)
-	m.Start = newInstant(p.Start)
-	m.End = newInstant(p.End)
-	m.MaxApplicationsPerCart = types.Int64PointerValue(p.MaxApplicationsPerCart)
-	m.CreatedAt = timeValue(p.CreatedAt)
-}
-
 func (m standardPromotionModel) request() epcc.Promotion {
-	return epcc.Promotion{
-		Name:                   m.Name.ValueString(),
-		Description:            m.Description.ValueString(),
-		Enabled:                m.Enabled.ValueBool(),
-		Automatic:              m.Automatic.ValueBool(),
-		PromotionType:          m.PromotionType.ValueString(),
-		Schema:                 json.RawMessage(m.Schema.ValueString()),
-		Start:                  m.Start.ValueString(),
-		End:                    m.End.ValueString(),
-		MaxApplicationsPerCart: int64Ptr(m.MaxApplicationsPerCart),
-	}
+	p := m.requestFields()
+	p.PromotionType, p.Schema = m.PromotionType.ValueString(), json.RawMessage(m.Schema.ValueString())
+	p.MaxApplicationsPerCart = int64Ptr(m.MaxApplicationsPerCart)
+	return p
 }
