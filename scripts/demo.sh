@@ -30,7 +30,7 @@ else
 fi
 
 # A name of its own, so that a real store's promotions are never taken for the campaign's.
-campaign="Summer 2026 (demo $(date -u +%Y%m%dT%H%M%S))"
+campaign="Summer 2026 demo $(date -u +%Y%m%dT%H%M%S)" # no filter syntax in it: the check after destroy filters by it
 export TF_VAR_campaign_name="$campaign"
 cp "$root"/examples/seasonal-campaign/*.tf "$work/campaign/"
 cd "$work/campaign"

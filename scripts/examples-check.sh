@@ -4,6 +4,7 @@
 # are applied (and destroyed); "Summer 2026" and "$9 off", which the data source and action examples name,
 # are the rule promotion's and the Standard promotion's examples, kept while the others run.
 set -euo pipefail
+shopt -s inherit_errexit # a failure inside $(...) stops the check too
 cd "$(dirname "$0")/.."
 root=$(pwd)
 terraform fmt -check -recursive -diff examples
@@ -11,7 +12,7 @@ terraform fmt -check -recursive -diff examples
 work=$(mktemp -d "${TMPDIR:-/tmp}/elasticpath-examples.XXXXXX")
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-trap 'stop_sim; rm -rf "$work"' EXIT
+trap 'stop_sim || true; rm -rf "$work"' EXIT
 build_provider "$work"
 start_sim "$work" -codes-per-second 100000 -export-duration 100ms -queue-delay 10ms
 
@@ -46,7 +47,8 @@ for dir in examples/*/*/ examples/seasonal-campaign/; do
 	for imp in "$dir"/import*.tf; do
 		[ -e "$imp" ] || continue
 		# shellcheck disable=SC2086
-		tf "$(stage "$dir-$(basename "$imp")" $main "$imp")" validate
+		staged=$(stage "$dir-$(basename "$imp")" $main "$imp")
+		tf "$staged" validate
 		checked=$((checked + 1))
 	done
 done
@@ -86,7 +88,8 @@ echo "examples: examples/actions/elasticpath_generate_promotion_codes invoked"
 
 # The campaign makes a "Summer 2026" of its own: it is planned under another name beside the fixture.
 for dir in examples/data-sources/* examples/actions/* examples/ephemeral-resources/* examples/seasonal-campaign; do
-	TF_VAR_campaign_name="Summer 2026 (examples)" tf "$(stage "$dir" "$dir"/*.tf)" plan -input=false
+	d=$(stage "$dir" "$dir"/*.tf)
+	TF_VAR_campaign_name="Summer 2026 examples" tf "$d" plan -input=false
 	echo "examples: $dir planned"
 done
 for dir in examples/list-resources/elasticpath_rule_promotion examples/list-resources/elasticpath_promotion; do

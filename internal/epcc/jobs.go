@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -568,29 +567,28 @@ func cloneJobs(jobs []Job) []Job {
 }
 
 // DownloadExport fetches the CSV file that a completed export's signed URL (JobFileURL) points at. The URL is
-// its own credential, on a file host of its own: no token goes with it, and it is not logged.
+// its own credential, on a file host of its own: no token goes with it, and no error shows it.
 func (c *Client) DownloadExport(ctx context.Context, signedURL string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, signedURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("downloading the export: %w", maskSignedURLError(err, signedURL))
+		return nil, errors.New("downloading the export: the link is not a URL")
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.HTTPClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("downloading the export: %w", maskSignedURLError(err, signedURL))
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			urlErr.URL = "<signed export URL>"
+		}
+		return nil, fmt.Errorf("downloading the export: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodySize))
-	if err != nil {
-		return nil, fmt.Errorf("downloading the export: %w", maskSignedURLError(err, signedURL))
-	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("downloading the export: the file host answered %d (the link may have expired)", resp.StatusCode)
+		return nil, fmt.Errorf("downloading the export: the file host answered %d (an expired link answers 4xx)", resp.StatusCode)
+	}
+	body, err := readAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("downloading the export: %w", err)
 	}
 	return body, nil
-}
-
-// maskSignedURLError keeps a signed URL, a credential, out of an error's text.
-func maskSignedURLError(err error, signedURL string) error {
-	return errors.New(strings.ReplaceAll(err.Error(), signedURL, "<signed export URL>"))
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -127,6 +126,12 @@ func exportOf(jobs []epcc.Job, id string) (job epcc.Job, problem string) {
 	if len(exports) == 0 {
 		return job, "no code_export job has completed yet: run one (the elasticpath_promotion_job resource, or the elasticpath_export_promotion_codes action)"
 	}
-	sort.SliceStable(exports, func(a, b int) bool { return exports[a].CreatedAt.After(exports[b].CreatedAt) })
-	return exports[0], ""
+	// The newest: created last, then updated last, then listed last.
+	newest := exports[0]
+	for _, j := range exports[1:] {
+		if !j.CreatedAt.Before(newest.CreatedAt) && (j.CreatedAt.After(newest.CreatedAt) || !j.UpdatedAt.Before(newest.UpdatedAt)) {
+			newest = j
+		}
+	}
+	return newest, ""
 }
