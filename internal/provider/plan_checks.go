@@ -40,6 +40,7 @@ type promotionFacts struct {
 	codes     int64 // held before this run
 	err       error
 	asked     int64 // codes asked for by the jobs planned so far in this run
+	over      bool  // the budget error was given: one per promotion and run
 
 	handMade map[string]bool // hand-made codes this run plans to create, lower-cased
 
@@ -106,15 +107,19 @@ func (c *planChecks) checkNewJob(ctx context.Context, ref epcc.PromotionRef, req
 	c.mu.Lock()
 	f.asked += *numberOfCodes
 	asked := f.asked
+	// One error per promotion: the jobs planned after the one that crosses the budget only add to it.
+	report := f.codes+asked > c.budget && !f.over
+	f.over = f.over || report
 	c.mu.Unlock()
 	tflog.Debug(ctx, "planned codes on promotion", map[string]any{
 		"promotion": ref.String(), "codes_held": f.codes, "codes_asked": asked, "budget": c.budget,
 	})
-	if f.codes+asked > c.budget {
+	if report {
 		diags.AddAttributeError(at, "Too many codes for one promotion",
-			fmt.Sprintf("%s holds %d codes, and the code_generate jobs planned on it in this run ask for %d more: %d in "+
-				"all, over the %d codes a promotion may hold. Ask for fewer codes, or use another promotion. If your "+
-				"store allows more codes per promotion, raise the provider's max_codes_per_promotion (or %s).",
+			fmt.Sprintf("%s holds %d codes, and the code_generate jobs planned on it in this run ask for at least %d "+
+				"more (this one and those planned before it): at least %d in all, over the %d codes a promotion may "+
+				"hold. Ask for fewer codes, or spread them over other promotions. If your store allows more codes per "+
+				"promotion, raise the provider's max_codes_per_promotion (or %s).",
 				ref, f.codes, asked, f.codes+asked, c.budget, EnvMaxCodesPerPromotion))
 	}
 	return held, diags

@@ -1066,11 +1066,11 @@ resource "elasticpath_promotion_job" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config: jobs(nearlyFull, 1, 20), PlanOnly: true,
-				ExpectError: wrapped(`Too many codes for one promotion.*holds 990 codes.*ask for 20 more: 1010 in all, over the 1000.*max_codes_per_promotion`),
+				ExpectError: wrapped(`Too many codes for one promotion.*holds 990 codes.*ask for at least 20 more.*at least 1010 in all, over the 1000.*max_codes_per_promotion`),
 			},
 			{
 				Config: jobs(empty, 3, 400), PlanOnly: true,
-				ExpectError: wrapped(`holds 0 codes, and the code_generate jobs planned on it in this run ask for 1200 more`),
+				ExpectError: wrapped(`holds 0 codes, and the code_generate jobs planned on it in this run ask for at least 1200 more`),
 			},
 			{Config: jobs(empty, 3, 300), PlanOnly: true, ExpectNonEmptyPlan: true},
 			{
@@ -1203,5 +1203,37 @@ func TestStartFailureWhenThrottledUntilTimeout(t *testing.T) {
 	}
 	if strings.Contains(got, "another job") {
 		t.Errorf("detail blames another job: %q", got)
+	}
+}
+
+// Codes split with count over a promotion's budget: one plan, one error, naming the least the run asks for.
+func TestAccPromotionJob_oneBudgetErrorPerPromotion(t *testing.T) {
+	t.Parallel()
+	env := newAccEnv(t, epccsim.Options{})
+	env.needsSim(t)
+	promo, ref := env.rulePromotion(t)
+	env.generate(t, ref, 200, "HELD-")
+	cli := newTerraformCLIFrom(t, tfversion.Version1_5_0, "this test needs")
+	cli.write("main.tf", env.config(`
+resource "elasticpath_promotion_job" "test" {
+  count             = 2
+  rule_promotion_id = %q
+  job_type          = "code_generate"
+  name              = "batch-${count.index}"
+  parameters = {
+    number_of_codes = 1000
+  }
+}`, promo))
+	cli.must("init")
+	out, err := cli.run("plan")
+	if err == nil {
+		t.Fatalf("the plan passed:\n%s", out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	if n := strings.Count(flat, "Too many codes for one promotion"); n != 1 {
+		t.Errorf("%d budget errors, want one:\n%s", n, out)
+	}
+	if !strings.Contains(flat, "holds 200 codes") || !strings.Contains(flat, "at least 1200 in all") {
+		t.Errorf("the error does not say what the promotion holds and the least asked:\n%s", out)
 	}
 }
