@@ -102,12 +102,7 @@ func (m jobModel) plannedRequest(ctx context.Context, diags *diag.Diagnostics) (
 // setInputs copies the job's inputs as the API stores them. Only import and the data source need this: a
 // managed job keeps the inputs from its configuration, since a job never changes after it is created.
 func (m *jobModel) setInputs(job epcc.Job) {
-	m.PromotionID, m.RulePromotionID = types.StringNull(), types.StringNull()
-	if job.Promotion.API == epcc.RulePromotions {
-		m.RulePromotionID = types.StringValue(job.Promotion.ID)
-	} else {
-		m.PromotionID = types.StringValue(job.Promotion.ID)
-	}
+	m.PromotionID, m.RulePromotionID = promotionIDs(job.Promotion)
 	m.JobType = types.StringValue(job.Type)
 	m.Name = optionalString(job.Name)
 	m.Parameters = parametersValue(job)

@@ -68,10 +68,11 @@ type perShopperModel struct {
 
 var perShopperAttrTypes = map[string]attr.Type{"max_uses": types.Int64Type, "includes_guests": types.BoolType}
 
+// promotionCodeIdentityModel names a code as the resource does: exactly one of the promotion ids, and the code.
 type promotionCodeIdentityModel struct {
-	PromotionAPI types.String `tfsdk:"promotion_api"`
-	PromotionID  types.String `tfsdk:"promotion_id"`
-	Code         types.String `tfsdk:"code"`
+	PromotionID     types.String `tfsdk:"promotion_id"`
+	RulePromotionID types.String `tfsdk:"rule_promotion_id"`
+	Code            types.String `tfsdk:"code"`
 }
 
 func (r *promotionCodeResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -168,10 +169,11 @@ func (r *promotionCodeResource) Schema(_ context.Context, _ resource.SchemaReque
 
 func (r *promotionCodeResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
-		"promotion_api": identityschema.StringAttribute{RequiredForImport: true,
-			Description: "The promotion's API: `rule-promotions` or `promotions`."},
-		"promotion_id": identityschema.StringAttribute{RequiredForImport: true, Description: "The promotion's id (a UUID)."},
-		"code":         identityschema.StringAttribute{RequiredForImport: true, Description: "The code."},
+		"promotion_id": identityschema.StringAttribute{OptionalForImport: true,
+			Description: "The id of the Promotions Standard promotion the code belongs to. Exactly one of `promotion_id` and `rule_promotion_id` is set."},
+		"rule_promotion_id": identityschema.StringAttribute{OptionalForImport: true,
+			Description: "The id of the Rule Promotion the code belongs to. Exactly one of `promotion_id` and `rule_promotion_id` is set."},
+		"code": identityschema.StringAttribute{RequiredForImport: true, Description: "The code."},
 	}}
 }
 
@@ -497,12 +499,16 @@ func (r *promotionCodeResource) ImportState(ctx context.Context, req resource.Im
 	} else {
 		var identity promotionCodeIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		api, promo, code = identity.PromotionAPI.ValueString(), identity.PromotionID.ValueString(), identity.Code.ValueString()
+		if ref, ok := promotionRefOf(identity.PromotionID, identity.RulePromotionID); ok && identity.PromotionID.IsNull() != identity.RulePromotionID.IsNull() {
+			api, promo = string(ref.API), ref.ID
+		}
+		code = identity.Code.ValueString()
 	}
 	ref, _, ok := jobAddress(api, promo, exampleID)
 	if !ok || code == "" {
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q names no code: use rule-promotions/<rule_promotion_id>/<code> "+
-			"or promotions/<promotion_id>/<code>, the promotion id a UUID.", req.ID))
+			"or promotions/<promotion_id>/<code>, the promotion id a UUID (or an identity with exactly one of "+
+			"promotion_id and rule_promotion_id, and the code).", req.ID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(promotionIDAttr(ref.API)), ref.ID)...)
@@ -511,7 +517,8 @@ func (r *promotionCodeResource) ImportState(ctx context.Context, req resource.Im
 
 // codeIdentity is a code's resource identity.
 func codeIdentity(ref epcc.PromotionRef, code types.String) promotionCodeIdentityModel {
-	return promotionCodeIdentityModel{PromotionAPI: types.StringValue(string(ref.API)), PromotionID: types.StringValue(ref.ID), Code: code}
+	standard, rule := promotionIDs(ref)
+	return promotionCodeIdentityModel{PromotionID: standard, RulePromotionID: rule, Code: code}
 }
 
 // codeImportID is a code's composite import ID.

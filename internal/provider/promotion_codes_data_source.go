@@ -58,27 +58,34 @@ func (d *promotionCodesDataSource) Schema(_ context.Context, _ datasource.Schema
 			"loyalty tool. The codes are sensitive: a leaked code is a free discount. Like every data source, the " +
 			"result is stored in the state: the `elasticpath_promotion_codes` ephemeral resource reads the same " +
 			"without storing it.",
-		Attributes: map[string]schema.Attribute{
-			"promotion_id":      schema.StringAttribute{MarkdownDescription: descCodesPromotionID, Optional: true, Validators: promotionIDValidators},
-			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descCodesRulePromotionID, Optional: true, Validators: promotionIDValidators},
-			"prefix": schema.StringAttribute{
-				MarkdownDescription: descCodesPrefix,
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"total": schema.Int64Attribute{MarkdownDescription: descCodesTotal, Computed: true},
-			"codes": schema.ListNestedAttribute{
-				MarkdownDescription: descCodes,
-				Computed:            true,
-				Sensitive:           true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"code":         schema.StringAttribute{MarkdownDescription: descCode, Computed: true},
-					"max_uses":     schema.Int64Attribute{MarkdownDescription: descCodeMaxUses, Computed: true},
-					"uses":         schema.Int64Attribute{MarkdownDescription: descCodeUses, Computed: true},
-					"consume_unit": schema.StringAttribute{MarkdownDescription: descCodeConsumeUnit, Computed: true},
-					"created_at":   schema.StringAttribute{MarkdownDescription: descCodeCreatedAt, Computed: true},
-				}},
-			},
+		Attributes: codesReadAttributes(),
+	}
+}
+
+// codesReadAttributes are the attributes of a read of a promotion's codes. The data source and the ephemeral
+// resource return the same, so they are written once, here, and spelled for the ephemeral resource's schema by
+// ephemeralAttributes.
+func codesReadAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"promotion_id":      schema.StringAttribute{MarkdownDescription: descCodesPromotionID, Optional: true, Validators: promotionIDValidators},
+		"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descCodesRulePromotionID, Optional: true, Validators: promotionIDValidators},
+		"prefix": schema.StringAttribute{
+			MarkdownDescription: descCodesPrefix,
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"total": schema.Int64Attribute{MarkdownDescription: descCodesTotal, Computed: true},
+		"codes": schema.ListNestedAttribute{
+			MarkdownDescription: descCodes,
+			Computed:            true,
+			Sensitive:           true,
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"code":         schema.StringAttribute{MarkdownDescription: descCode, Computed: true},
+				"max_uses":     schema.Int64Attribute{MarkdownDescription: descCodeMaxUses, Computed: true},
+				"uses":         schema.Int64Attribute{MarkdownDescription: descCodeUses, Computed: true},
+				"consume_unit": schema.StringAttribute{MarkdownDescription: descCodeConsumeUnit, Computed: true},
+				"created_at":   schema.StringAttribute{MarkdownDescription: descCodeCreatedAt, Computed: true},
+			}},
 		},
 	}
 }

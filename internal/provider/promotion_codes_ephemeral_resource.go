@@ -2,13 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
 )
@@ -37,29 +37,31 @@ func (e *promotionCodesEphemeralResource) Schema(_ context.Context, _ ephemeral.
 		MarkdownDescription: "Reads the codes of one promotion (every page) during a run, without storing them in " +
 			"a plan or the state: for handing codes to a provider configuration or a write-only argument " +
 			"(Terraform 1.11+), such as a secret manager's secret version.",
-		Attributes: map[string]schema.Attribute{
-			"promotion_id":      schema.StringAttribute{MarkdownDescription: descCodesPromotionID, Optional: true, Validators: promotionIDValidators},
-			"rule_promotion_id": schema.StringAttribute{MarkdownDescription: descCodesRulePromotionID, Optional: true, Validators: promotionIDValidators},
-			"prefix": schema.StringAttribute{
-				MarkdownDescription: descCodesPrefix,
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"total": schema.Int64Attribute{MarkdownDescription: descCodesTotal, Computed: true},
-			"codes": schema.ListNestedAttribute{
-				MarkdownDescription: descCodes,
-				Computed:            true,
-				Sensitive:           true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"code":         schema.StringAttribute{MarkdownDescription: descCode, Computed: true},
-					"max_uses":     schema.Int64Attribute{MarkdownDescription: descCodeMaxUses, Computed: true},
-					"uses":         schema.Int64Attribute{MarkdownDescription: descCodeUses, Computed: true},
-					"consume_unit": schema.StringAttribute{MarkdownDescription: descCodeConsumeUnit, Computed: true},
-					"created_at":   schema.StringAttribute{MarkdownDescription: descCodeCreatedAt, Computed: true},
-				}},
-			},
-		},
+		Attributes: ephemeralAttributes(codesReadAttributes()),
 	}
+}
+
+// ephemeralAttributes spells data source attributes in the ephemeral resource schema's types, for a face that
+// returns what a data source does (only the kinds codesReadAttributes uses).
+func ephemeralAttributes(in map[string]dsschema.Attribute) map[string]schema.Attribute {
+	out := make(map[string]schema.Attribute, len(in))
+	for name, a := range in {
+		switch a := a.(type) {
+		case dsschema.StringAttribute:
+			out[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Optional: a.Optional,
+				Computed: a.Computed, Sensitive: a.Sensitive, Validators: a.Validators}
+		case dsschema.Int64Attribute:
+			out[name] = schema.Int64Attribute{MarkdownDescription: a.MarkdownDescription, Optional: a.Optional,
+				Computed: a.Computed, Sensitive: a.Sensitive}
+		case dsschema.ListNestedAttribute:
+			out[name] = schema.ListNestedAttribute{MarkdownDescription: a.MarkdownDescription, Optional: a.Optional,
+				Computed: a.Computed, Sensitive: a.Sensitive,
+				NestedObject: schema.NestedAttributeObject{Attributes: ephemeralAttributes(a.NestedObject.Attributes)}}
+		default:
+			panic(fmt.Sprintf("ephemeralAttributes: attribute %s is a %T", name, a))
+		}
+	}
+	return out
 }
 
 func (e *promotionCodesEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {

@@ -350,15 +350,15 @@ action "elasticpath_generate_promotion_codes" "more" {
     number_of_codes   = 500
   }
 }`)
-	expectLine(t, out, `Too many codes for one promotion .* holds 0 codes, and the code_generate jobs planned on it in this run ask for 1100 more`)
+	expectLine(t, out, `Too many codes for one promotion .* holds 0 codes, and the code_generate jobs planned on it in this run ask for at least 1100 more`)
 
 	out = plan(`
 import {
   to = elasticpath_promotion_job.adopted
   identity = {
-    promotion_api = "coupons"
-    promotion_id  = %q
-    job_id        = "0d1e2f3a-4b5c-4a1b-9c7e-2f3d4e5a8b6c"
+    promotion_id      = %q
+    rule_promotion_id = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
+    job_id            = "0d1e2f3a-4b5c-4a1b-9c7e-2f3d4e5a8b6c"
   }
 }
 
@@ -366,7 +366,7 @@ resource "elasticpath_promotion_job" "adopted" {
   rule_promotion_id = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c"
   job_type          = "code_export"
 }`)
-	expectLine(t, out, `Invalid import identity .*promotion_api is "rule-promotions" or "promotions"`)
+	expectLine(t, out, `Invalid import identity .*set exactly one of promotion_id \(Promotions Standard\) and rule_promotion_id`)
 	if env.sim != nil {
 		if n := env.sim.RequestCount("POST", "/v2/rule-promotions/*/jobs"); n != 0 {
 			t.Errorf("%d job requests reached the API from refused plans", n)

@@ -30,9 +30,9 @@ func TestAccPromotionJobList_query(t *testing.T) {
 	outside := env.startAndWait(t, ref, epcc.CreateJobRequest{Type: epcc.JobTypeExport, Name: "outside"})
 	identity := func(jobID knownvalue.Check) map[string]knownvalue.Check {
 		return map[string]knownvalue.Check{
-			"promotion_api": knownvalue.StringExact("rule-promotions"),
-			"promotion_id":  knownvalue.StringExact(promo),
-			"job_id":        jobID,
+			"promotion_id":      knownvalue.Null(),
+			"rule_promotion_id": knownvalue.StringExact(promo),
+			"job_id":            jobID,
 		}
 	}
 	display := func(name, jobType, status string) knownvalue.Check {
@@ -161,7 +161,7 @@ list "elasticpath_promotion_job" "spring" {
 	if got := strings.Count(generated, `resource "elasticpath_promotion_job"`); got != 3 {
 		t.Fatalf("generated.tf holds %d resource blocks, want 3:\n%s", got, generated)
 	}
-	for _, want := range []string{`promotion_api\s+= "promotions"`, `code_prefix\s+= "SPRING-"`, `name\s+= "spring export"`} {
+	for _, want := range []string{`promotion_id\s+= "` + promo + `"`, `code_prefix\s+= "SPRING-"`, `name\s+= "spring export"`} {
 		expectLine(t, generated, want)
 	}
 

@@ -46,6 +46,7 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*promotionJobResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*promotionJobResource)(nil)
 	_ resource.ResourceWithIdentity         = (*promotionJobResource)(nil)
+	_ resource.ResourceWithUpgradeIdentity  = (*promotionJobResource)(nil)
 )
 
 // NewPromotionJobResource is the elasticpath_promotion_job resource: one job, started once and waited on.
@@ -169,6 +170,10 @@ func jobTimeouts(ctx context.Context) schema.Attribute {
 
 func (r *promotionJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = jobIdentitySchema
+}
+
+func (r *promotionJobResource) UpgradeIdentity(context.Context) map[int64]resource.IdentityUpgrader {
+	return jobIdentityUpgrade()
 }
 
 func (r *promotionJobResource) ConfigValidators(context.Context) []resource.ConfigValidator {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -226,10 +227,50 @@ func TestUpdateSetsIdentityOfOldState(t *testing.T) {
 	if err := got.As(&attrs); err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]string{"promotion_api": "promotions", "promotion_id": promo, "job_id": jobID} {
+	for name, want := range map[string]string{"promotion_id": promo, "job_id": jobID} {
 		var v string
 		if err := attrs[name].As(&v); err != nil || v != want {
 			t.Errorf("identity %s = %q (%v), want %q", name, v, err, want)
+		}
+	}
+	if !attrs["rule_promotion_id"].IsNull() {
+		t.Errorf("identity rule_promotion_id = %v, want null for a Promotions Standard job", attrs["rule_promotion_id"])
+	}
+}
+
+// A state written with the first identity (promotion_api and promotion_id) reads as the current one, whose
+// promotion ids mean what the resource's do.
+func TestJobIdentityUpgradesFromVersion0(t *testing.T) {
+	ctx := context.Background()
+	server := providerserver.NewProtocol6(New("test")())()
+	const promo, jobID = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c", "9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19"
+	ids, err := server.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := ids.IdentitySchemas["elasticpath_promotion_job"]
+	if schema.Version != 1 {
+		t.Fatalf("identity version %d, want 1", schema.Version)
+	}
+	for api, want := range map[string]string{"rule-promotions": "rule_promotion_id", "promotions": "promotion_id"} {
+		raw := fmt.Sprintf(`{"promotion_api":%q,"promotion_id":%q,"job_id":%q}`, api, promo, jobID)
+		resp, err := server.UpgradeResourceIdentity(ctx, &tfprotov6.UpgradeResourceIdentityRequest{
+			TypeName: "elasticpath_promotion_job", Version: 0, RawIdentity: &tfprotov6.RawState{JSON: []byte(raw)},
+		})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			t.Fatalf("%s: upgrade: %v %+v", api, err, resp.Diagnostics)
+		}
+		got, err := resp.UpgradedIdentity.IdentityData.Unmarshal(schema.ValueType())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var attrs map[string]tftypes.Value
+		if err := got.As(&attrs); err != nil {
+			t.Fatal(err)
+		}
+		var id, job string
+		if err := attrs[want].As(&id); err != nil || id != promo || attrs["job_id"].As(&job) != nil || job != jobID {
+			t.Errorf("%s: upgraded to %v, want %s = %s and job_id = %s", api, attrs, want, promo, jobID)
 		}
 	}
 }

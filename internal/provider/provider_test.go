@@ -110,30 +110,33 @@ func TestParseImportID(t *testing.T) {
 	}
 }
 
-// An identity names a job by the same three parts as the import ID, under the same rules.
+// An identity names a job as the import ID does, under the same rules: exactly one of the promotion ids.
 func TestJobIdentityParse(t *testing.T) {
 	const p, j = "4a1b9c7e-2f3d-4e5a-8b6c-0d1e2f3a4b5c", "0d1e2f3a-4b5c-4a1b-9c7e-2f3d4e5a8b6c"
-	for _, parts := range [][3]string{
-		{"rule-promotions", p, j}, {"promotions", p, j},
-		{"coupons", p, j}, {"promotions", "..", j}, {"promotions", p, "x?y"}, {"", p, j}, {"promotions", p, ""},
+	str := func(s string) types.String {
+		if s == "-" {
+			return types.StringNull()
+		}
+		return types.StringValue(s)
+	}
+	for _, c := range []struct{ standard, rule, job, importID string }{
+		{"-", p, j, "rule-promotions/" + p + "/" + j}, {p, "-", j, "promotions/" + p + "/" + j},
+		{p, p, j, ""}, {"-", "-", j, ""}, {"..", "-", j, ""}, {p, "-", "x?y", ""}, {"-", p, "", ""},
 	} {
-		valid := (parts[0] == "rule-promotions" || parts[0] == "promotions") && parts[1] == p && parts[2] == j
-		identity := jobIdentityModel{
-			PromotionAPI: types.StringValue(parts[0]), PromotionID: types.StringValue(parts[1]), JobID: types.StringValue(parts[2]),
-		}
+		identity := jobIdentityModel{PromotionID: str(c.standard), RulePromotionID: str(c.rule), JobID: types.StringValue(c.job)}
 		ref, job, err := identity.parse()
-		wantRef, wantJob, wantErr := parseImportID(strings.Join(parts[:], "/"))
-		if (err == nil) != (wantErr == nil) || ref != wantRef || job != wantJob {
-			t.Errorf("identity %v: got %v %q %v; the import ID gives %v %q %v", parts, ref, job, err, wantRef, wantJob, wantErr)
+		if c.importID == "" {
+			if err == nil || !strings.Contains(err.Error(), "exactly one of promotion_id") {
+				t.Errorf("identity %+v: got %v %q %v, want an error saying what is accepted", c, ref, job, err)
+			}
+			continue
 		}
-		if err != nil && !strings.Contains(err.Error(), `promotion_api is "rule-promotions" or "promotions"`) {
-			t.Errorf("identity %v: the error does not say what is accepted: %v", parts, err)
+		wantRef, wantJob, wantErr := parseImportID(c.importID)
+		if err != nil || wantErr != nil || ref != wantRef || job != wantJob {
+			t.Errorf("identity %+v: got %v %q %v; the import ID gives %v %q %v", c, ref, job, err, wantRef, wantJob, wantErr)
 		}
-		if valid != (err == nil) || valid && (ref != epcc.PromotionRef{API: epcc.API(parts[0]), ID: p} || job != j) {
-			t.Errorf("identity %v: got %v %q %v, want valid=%v", parts, ref, job, err, valid)
-		}
-		if err == nil && newJobIdentity(ref, job) != identity {
-			t.Errorf("identity %v does not read back as itself", parts)
+		if newJobIdentity(ref, job) != identity {
+			t.Errorf("identity %+v does not read back as itself", c)
 		}
 	}
 }

@@ -2,8 +2,7 @@
 import {
   to = elasticpath_promotion_job.summer_codes
   identity = {
-    promotion_api = "rule-promotions"
-    promotion_id  = "8c150382-b258-4c88-a2d4-b9ea0be74a07"
-    job_id        = "9bc1391c-1b65-419e-940e-66ed86c07001"
+    rule_promotion_id = "8c150382-b258-4c88-a2d4-b9ea0be74a07"
+    job_id            = "9bc1391c-1b65-419e-940e-66ed86c07001"
   }
 }
