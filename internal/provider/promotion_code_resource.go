@@ -388,7 +388,7 @@ func (r *promotionCodeResource) Create(ctx context.Context, req resource.CreateR
 		resp.Diagnostics.AddError("Promotion code not created", fmt.Sprintf("Creating code %q on %s failed: %s", newCode.Code, ref, err))
 		return
 	}
-	r.setState(ctx, ref, *held, plan, &resp.State, resp.Identity, &resp.Diagnostics)
+	r.setState(ctx, ref, *held, plan, resp.State.Set, resp.Identity.Set, &resp.Diagnostics)
 }
 
 // makeCode creates the code and reads it back (the answer holds it on Rule Promotions only), which also
@@ -416,12 +416,12 @@ func (r *promotionCodeResource) makeCode(ctx context.Context, ref epcc.Promotion
 }
 
 func (r *promotionCodeResource) setState(ctx context.Context, ref epcc.PromotionRef, c epcc.Code, before promotionCodeModel,
-	state stateSetter, identity identitySetter, diags *diag.Diagnostics) {
+	setState, setIdentity setter, diags *diag.Diagnostics) {
 	m := promotionCodeModel{PromotionID: before.PromotionID, RulePromotionID: before.RulePromotionID}
 	m.set(c, before)
 	m.ID = types.StringValue(codeImportID(ref, m.Code.ValueString()))
-	diags.Append(state.Set(ctx, m)...)
-	diags.Append(identity.Set(ctx, codeIdentity(ref, m.Code))...)
+	diags.Append(setState(ctx, m)...)
+	diags.Append(setIdentity(ctx, codeIdentity(ref, m.Code))...)
 }
 
 func (r *promotionCodeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -459,7 +459,7 @@ func (r *promotionCodeResource) Read(ctx context.Context, req resource.ReadReque
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	r.setState(ctx, ref, *held, state, &resp.State, resp.Identity, &resp.Diagnostics)
+	r.setState(ctx, ref, *held, state, resp.State.Set, resp.Identity.Set, &resp.Diagnostics)
 }
 
 // Update is never called with a change the API must make: every input replaces the code.

@@ -2,9 +2,18 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -71,6 +80,62 @@ func (f promotionFields) requestFields() epcc.Promotion {
 		Name: f.Name.ValueString(), Description: f.Description.ValueString(), Enabled: f.Enabled.ValueBool(),
 		Automatic: f.Automatic.ValueBool(), Start: f.Start.ValueString(), End: f.End.ValueString(),
 	}
+}
+
+// promotionAttributes are the schema of the fields both promotion resources have (promotionFields but start
+// and end, which each API takes its own way); kind names the promotion in descriptions.
+func promotionAttributes(kind string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The promotion's id (a UUID).",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: "The promotion's name. It is also its identity in the store: a create that finds a " +
+				kind + " of this name with the same fields adopts it (a run that died leaves one behind); one with " +
+				"other fields is a plan error naming it.",
+			Required:   true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"description": schema.StringAttribute{
+			MarkdownDescription: "What the promotion offers (default empty).",
+			Optional:            true,
+			Computed:            true,
+			Default:             stringdefault.StaticString(""),
+		},
+		"enabled": schema.BoolAttribute{
+			MarkdownDescription: "Whether the promotion applies (default `false`).",
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+		},
+		"automatic": schema.BoolAttribute{
+			MarkdownDescription: "Whether the promotion applies without a code (default `false`). An automatic promotion takes no codes.",
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+		},
+		"created_at": schema.StringAttribute{
+			MarkdownDescription: "When the promotion was created (RFC 3339).",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	}
+}
+
+// jsonObject reads a document that must be a JSON object, as rule_set and schema must; one that is valid JSON
+// but no object is an error on attr, with hint saying what it should look like. ok is false when there is no
+// object to read (unknown, null, not JSON: the type's own validation speaks of the last).
+func jsonObject(doc jsonDocument, attr, hint string, diags *diag.Diagnostics) (obj map[string]any, ok bool) {
+	if doc.IsNull() || doc.IsUnknown() || !json.Valid([]byte(doc.ValueString())) {
+		return nil, false
+	}
+	if err := json.Unmarshal([]byte(doc.ValueString()), &obj); err != nil || obj == nil {
+		diags.AddAttributeError(path.Root(attr), attr+" is not an object", attr+" must be a JSON object: "+hint)
+		return nil, false
+	}
+	return obj, true
 }
 
 // promotionModel is what the two promotion resources' models (Rule Promotions, Promotions Standard) offer the
@@ -233,7 +298,7 @@ func (c *promotionCore[M]) findCreated(ctx context.Context, plan M, cause error)
 // setState stores what the API answered, in the forms before (the plan, or the state) wrote where they say
 // the same.
 func (c *promotionCore[M]) setState(ctx context.Context, got epcc.Promotion, before M,
-	setState, setIdentity func(context.Context, any) diag.Diagnostics, diags *diag.Diagnostics) {
+	setState, setIdentity setter, diags *diag.Diagnostics) {
 	m := c.fromAPI(got, before)
 	diags.Append(setState(ctx, m)...)
 	diags.Append(setIdentity(ctx, promotionIdentityModel{ID: m.idValue()})...)
@@ -323,7 +388,7 @@ func sameBool(planned, answered types.Bool) bool {
 	return planned.IsNull() || planned.IsUnknown() || planned.Equal(answered)
 }
 
-// sameInt is sameAs for integers.
+// sameInt64 is sameAs for integers.
 func sameInt64(planned, answered types.Int64) bool {
 	return planned.IsNull() || planned.IsUnknown() || planned.Equal(answered)
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -16,9 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/epcc-community/terraform-provider-elasticpath/internal/epcc"
@@ -73,95 +71,68 @@ func (r *rulePromotionResource) Metadata(_ context.Context, req resource.Metadat
 
 func (r *rulePromotionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keepBool := []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}
+	attrs := promotionAttributes("Rule Promotion")
+	maps.Copy(attrs, map[string]schema.Attribute{
+		"stackable": schema.BoolAttribute{
+			MarkdownDescription: "Whether the promotion stacks with others. Elastic Path's default when unset.",
+			Optional:            true,
+			Computed:            true,
+			PlanModifiers:       keepBool,
+		},
+		"override_stacking": schema.BoolAttribute{
+			MarkdownDescription: "Whether the promotion stacks even with a non-stackable one. Elastic Path's default when unset.",
+			Optional:            true,
+			Computed:            true,
+			PlanModifiers:       keepBool,
+		},
+		"priority": schema.Int64Attribute{
+			MarkdownDescription: "The promotion's priority; larger applies first. No two running or scheduled " +
+				"promotions share one. The API cannot change it: a new value **replaces** the promotion.",
+			Optional: true,
+			Computed: true,
+			PlanModifiers: []planmodifier.Int64{
+				int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace(),
+			},
+		},
+		"start": schema.StringAttribute{
+			MarkdownDescription: "When the promotion starts: RFC 3339 (`2026-06-01T00:00:00Z`) or a date " +
+				"(`2026-06-01`, midnight UTC). The same instant in another form is no change. Once set, removing " +
+				"it from the configuration keeps the promotion's start.",
+			CustomType:    instantType{},
+			Optional:      true,
+			Computed:      true,
+			PlanModifiers: []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
+		},
+		"end": schema.StringAttribute{
+			MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`. Once set, " +
+				"removing it from the configuration keeps the promotion's end.",
+			CustomType:    instantType{},
+			Optional:      true,
+			Computed:      true,
+			PlanModifiers: []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
+		},
+		"rule_set": schema.StringAttribute{
+			MarkdownDescription: "The promotion's conditions and benefits, as a JSON object (write it with " +
+				"`jsonencode`): `rules` (a condition, e.g. `cart_total`), `actions` (e.g. `cart_discount`), and " +
+				"optionally `currencies` and `catalog_ids`. Amounts are in the currency's smallest unit (cents). " +
+				"It is compared as JSON: key order, whitespace and the defaults Elastic Path fills in are no change.",
+			CustomType:    jsonDocumentType{},
+			Required:      true,
+			PlanModifiers: []planmodifier.String{sameAsState(jsonSame)},
+		},
+	})
+	attrs["automatic"] = schema.BoolAttribute{
+		MarkdownDescription: "Whether the promotion applies without a code (default `false`). An automatic " +
+			"promotion takes no codes; a store holds at most 50 active and future automatic Rule Promotions.",
+		Optional: true,
+		Computed: true,
+		Default:  booldefault.StaticBool(false),
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Rule Promotion (Promotions Builder): a discount whose conditions and benefits are a " +
 			"`rule_set` document. Its fields are changed in place; `priority` cannot be changed and replaces it, " +
 			"and a replaced or destroyed promotion takes its codes and jobs with it.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The promotion's id (a UUID).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "The promotion's name. It is also its identity in the store: a create that finds a " +
-					"Rule Promotion of this name with the same fields adopts it (a run that died leaves one behind); one " +
-					"with other fields is a plan error naming it.",
-				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: "What the promotion offers (default empty).",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-			},
-			"enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether the promotion applies (default `false`).",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-			},
-			"automatic": schema.BoolAttribute{
-				MarkdownDescription: "Whether the promotion applies without a code (default `false`). An automatic " +
-					"promotion takes no codes; a store holds at most 50 active and future automatic Rule Promotions.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-			},
-			"stackable": schema.BoolAttribute{
-				MarkdownDescription: "Whether the promotion stacks with others. Elastic Path's default when unset.",
-				Optional:            true,
-				Computed:            true,
-				PlanModifiers:       keepBool,
-			},
-			"override_stacking": schema.BoolAttribute{
-				MarkdownDescription: "Whether the promotion stacks even with a non-stackable one. Elastic Path's default when unset.",
-				Optional:            true,
-				Computed:            true,
-				PlanModifiers:       keepBool,
-			},
-			"priority": schema.Int64Attribute{
-				MarkdownDescription: "The promotion's priority; larger applies first. No two running or scheduled " +
-					"promotions share one. The API cannot change it: a new value **replaces** the promotion.",
-				Optional: true,
-				Computed: true,
-				PlanModifiers: []planmodifier.Int64{
-					int64planmodifier.UseStateForUnknown(), int64planmodifier.RequiresReplace(),
-				},
-			},
-			"start": schema.StringAttribute{
-				MarkdownDescription: "When the promotion starts: RFC 3339 (`2026-06-01T00:00:00Z`) or a date " +
-					"(`2026-06-01`, midnight UTC). The same instant in another form is no change. Once set, removing " +
-					"it from the configuration keeps the promotion's start.",
-				CustomType:    instantType{},
-				Optional:      true,
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
-			},
-			"end": schema.StringAttribute{
-				MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`. Once set, " +
-					"removing it from the configuration keeps the promotion's end.",
-				CustomType:    instantType{},
-				Optional:      true,
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{sameAsState(instantSame), stringplanmodifier.UseStateForUnknown()},
-			},
-			"rule_set": schema.StringAttribute{
-				MarkdownDescription: "The promotion's conditions and benefits, as a JSON object (write it with " +
-					"`jsonencode`): `rules` (a condition, e.g. `cart_total`), `actions` (e.g. `cart_discount`), and " +
-					"optionally `currencies` and `catalog_ids`. Amounts are in the currency's smallest unit (cents). " +
-					"It is compared as JSON: key order, whitespace and the defaults Elastic Path fills in are no change.",
-				CustomType:    jsonDocumentType{},
-				Required:      true,
-				PlanModifiers: []planmodifier.String{sameAsState(jsonSame)},
-			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the promotion was created (RFC 3339).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -175,18 +146,10 @@ func (r *rulePromotionResource) ValidateConfig(ctx context.Context, req resource
 		return
 	}
 	resp.Diagnostics.Append(checkDates(cfg.Start, cfg.End)...)
-	if cfg.RuleSet.IsNull() || cfg.RuleSet.IsUnknown() {
-		return
+	set, ok := jsonObject(cfg.RuleSet, "rule_set", "with rules and actions, e.g. jsonencode({ rules = {...}, actions = [...] }).", &resp.Diagnostics)
+	if ok {
+		resp.Diagnostics.Append(unknownStrategies(set)...)
 	}
-	var set map[string]any
-	if err := json.Unmarshal([]byte(cfg.RuleSet.ValueString()), &set); err != nil || set == nil {
-		if json.Valid([]byte(cfg.RuleSet.ValueString())) {
-			resp.Diagnostics.AddAttributeError(path.Root("rule_set"), "rule_set is not an object",
-				"rule_set must be a JSON object with rules and actions, e.g. jsonencode({ rules = {...}, actions = [...] }).")
-		}
-		return
-	}
-	resp.Diagnostics.Append(unknownStrategies(set)...)
 }
 
 // The strategies the vendored Rule Promotions specification lists.

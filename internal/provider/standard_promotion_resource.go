@@ -4,17 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -66,83 +63,50 @@ func (r *standardPromotionResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *standardPromotionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := promotionAttributes("promotion")
+	maps.Copy(attrs, map[string]schema.Attribute{
+		"promotion_type": schema.StringAttribute{
+			MarkdownDescription: "The kind of discount, which says what `schema` holds: `fixed_discount`, " +
+				"`percent_discount`, `item_fixed_discount`, `item_percent_discount`, `x_for_y`, `x_for_amount`, " +
+				"`bundle_fixed_discount` or `bundle_gift`.",
+			Required:   true,
+			Validators: []validator.String{stringvalidator.OneOf(standardPromotionTypes...)},
+		},
+		"schema": schema.StringAttribute{
+			MarkdownDescription: "The discount's details as a JSON object (write it with `jsonencode`), in the shape " +
+				"its `promotion_type` takes: e.g. `currencies` of `{ currency, amount }` for `fixed_discount`, " +
+				"`targets` and `percent` for `item_percent_discount`. Amounts are in the currency's smallest unit " +
+				"(cents). It is compared as JSON: key order, whitespace and the defaults Elastic Path fills in are no change.",
+			CustomType:    jsonDocumentType{},
+			Required:      true,
+			PlanModifiers: []planmodifier.String{sameAsState(jsonSame)},
+		},
+		"start": schema.StringAttribute{
+			MarkdownDescription: "When the promotion starts: RFC 3339 (`2026-06-01T00:00:00Z`) or a date " +
+				"(`2026-06-01`, midnight UTC). The same instant in another form is no change.",
+			CustomType:    instantType{},
+			Required:      true,
+			PlanModifiers: []planmodifier.String{sameAsState(instantSame)},
+		},
+		"end": schema.StringAttribute{
+			MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`.",
+			CustomType:          instantType{},
+			Required:            true,
+			PlanModifiers:       []planmodifier.String{sameAsState(instantSame)},
+		},
+		"max_applications_per_cart": schema.Int64Attribute{
+			MarkdownDescription: "How many times the promotion applies in one cart. Elastic Path's default when unset.",
+			Optional:            true,
+			Computed:            true,
+			Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+	})
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Promotions Standard promotion: a discount of one of eight `promotion_type`s, whose " +
 			"details are a `schema` document. Every field changes in place; a destroyed promotion takes its codes and " +
 			"jobs with it.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The promotion's id (a UUID).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "The promotion's name. It is also its identity in the store: a create that finds a " +
-					"promotion of this name with the same fields adopts it (a run that died leaves one behind); one with " +
-					"other fields is a plan error naming it.",
-				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: "What the promotion offers (default empty).",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-			},
-			"enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether the promotion applies (default `false`).",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-			},
-			"automatic": schema.BoolAttribute{
-				MarkdownDescription: "Whether the promotion applies without a code (default `false`). An automatic promotion takes no codes.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-			},
-			"promotion_type": schema.StringAttribute{
-				MarkdownDescription: "The kind of discount, which says what `schema` holds: `fixed_discount`, " +
-					"`percent_discount`, `item_fixed_discount`, `item_percent_discount`, `x_for_y`, `x_for_amount`, " +
-					"`bundle_fixed_discount` or `bundle_gift`.",
-				Required:   true,
-				Validators: []validator.String{stringvalidator.OneOf(standardPromotionTypes...)},
-			},
-			"schema": schema.StringAttribute{
-				MarkdownDescription: "The discount's details as a JSON object (write it with `jsonencode`), in the shape " +
-					"its `promotion_type` takes: e.g. `currencies` of `{ currency, amount }` for `fixed_discount`, " +
-					"`targets` and `percent` for `item_percent_discount`. Amounts are in the currency's smallest unit " +
-					"(cents). It is compared as JSON: key order, whitespace and the defaults Elastic Path fills in are no change.",
-				CustomType:    jsonDocumentType{},
-				Required:      true,
-				PlanModifiers: []planmodifier.String{sameAsState(jsonSame)},
-			},
-			"start": schema.StringAttribute{
-				MarkdownDescription: "When the promotion starts: RFC 3339 (`2026-06-01T00:00:00Z`) or a date " +
-					"(`2026-06-01`, midnight UTC). The same instant in another form is no change.",
-				CustomType:    instantType{},
-				Required:      true,
-				PlanModifiers: []planmodifier.String{sameAsState(instantSame)},
-			},
-			"end": schema.StringAttribute{
-				MarkdownDescription: "When the promotion ends, in the forms `start` takes; after `start`.",
-				CustomType:          instantType{},
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{sameAsState(instantSame)},
-			},
-			"max_applications_per_cart": schema.Int64Attribute{
-				MarkdownDescription: "How many times the promotion applies in one cart. Elastic Path's default when unset.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the promotion was created (RFC 3339).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -154,15 +118,8 @@ func (r *standardPromotionResource) ValidateConfig(ctx context.Context, req reso
 		return
 	}
 	resp.Diagnostics.Append(checkDates(cfg.Start, cfg.End)...)
-	if cfg.Schema.IsNull() || cfg.Schema.IsUnknown() || !json.Valid([]byte(cfg.Schema.ValueString())) {
-		return
-	}
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(cfg.Schema.ValueString()), &doc); err != nil || doc == nil {
-		resp.Diagnostics.AddAttributeError(path.Root("schema"), "schema is not an object",
-			fmt.Sprintf("schema must be a JSON object in the shape promotion_type %s takes, e.g. jsonencode({ currencies = [...] }).",
-				cfg.PromotionType.ValueString()))
-	}
+	jsonObject(cfg.Schema, "schema", fmt.Sprintf("in the shape promotion_type %s takes, e.g. jsonencode({ currencies = [...] }).",
+		cfg.PromotionType.ValueString()), &resp.Diagnostics)
 }
 
 func (m standardPromotionModel) known() bool {

@@ -340,12 +340,8 @@ func instantSame(ctx context.Context, state, config basetypes.StringValue) bool 
 	return eq
 }
 
-// stateSetter is where a resource's values go: its state or its identity.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
-}
-
-type identitySetter = stateSetter
+// setter stores a resource's values: its state's Set, or its identity's.
+type setter func(ctx context.Context, val any) diag.Diagnostics
 
 // checkDates refuses an end that is not after the start, when both are known.
 func checkDates(start, end instant) diag.Diagnostics {
