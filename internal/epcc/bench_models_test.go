@@ -159,11 +159,11 @@ func (p *modelProcess) request(poll bool, then func()) {
 			m.after(modelLatency/2, func() {
 				ok, retryAfter := m.serve()
 				m.after(modelLatency/2, func() {
+					p.rate.done(context.Background(), !ok)
 					if ok {
 						then()
 						return
 					}
-					p.rate.throttled(context.Background())
 					wait := expBackoff(defaultRetryWaitMin, throttleWaitMax, n+1)
 					if retryAfter {
 						wait = time.Second
@@ -172,11 +172,7 @@ func (p *modelProcess) request(poll bool, then func()) {
 				})
 			})
 		}
-		if p.rate.arrive(context.Background()) {
-			sent()
-			return
-		}
-		whenFree(m, p.rate.pace, sent)
+		whenFree(m, p.rate, sent)
 	}
 	if poll {
 		whenFree(m, p.polls, func() { attempt(0) })
@@ -185,8 +181,8 @@ func (p *modelProcess) request(poll bool, then func()) {
 	attempt(0)
 }
 
-// whenFree runs fn once the pacer lets a start through.
-func whenFree(m *model, pc *pacer, fn func()) {
+// whenFree runs fn once the pace lets a start through.
+func whenFree(m *model, pc pace, fn func()) {
 	var try func()
 	try = func() {
 		if due, ok := pc.take(m.now); !ok {
@@ -198,10 +194,9 @@ func whenFree(m *model, pc *pacer, fn func()) {
 	try()
 }
 
-// promotion runs a promotion's jobs one after another as the resource does: the listing before a start
-// (taken from the last wait's when under startListingAge old), the job's POST, then a wait on the poll
-// schedule until it completes.
-func (p *modelProcess) promotion(jobsLeft int, listed time.Time) {
+// promotion runs a promotion's jobs one after another as the resource does: the listing before a start, the
+// job's POST, then a wait on the poll schedule until it completes.
+func (p *modelProcess) promotion(jobsLeft int) {
 	m := p.m
 	if jobsLeft == 0 {
 		if p.running--; p.running == 0 {
@@ -221,7 +216,7 @@ func (p *modelProcess) promotion(jobsLeft int, listed time.Time) {
 					switch age := m.now.Sub(created); {
 					case age >= m.jobs.length:
 						p.jobs = append(p.jobs, modelJobRun{created: created, ended: created.Add(m.jobs.length)})
-						p.promotion(jobsLeft-1, m.now)
+						p.promotion(jobsLeft - 1)
 						return
 					case age >= modelQueue:
 						made := int64((age - modelQueue).Seconds() * float64(codes) / (m.jobs.length - modelQueue).Seconds())
@@ -232,10 +227,6 @@ func (p *modelProcess) promotion(jobsLeft int, listed time.Time) {
 			}
 			poll()
 		})
-	}
-	if !listed.IsZero() && m.now.Sub(listed) < startListingAge {
-		start()
-		return
 	}
 	p.request(false, start)
 }
@@ -257,7 +248,7 @@ func runPipelinesModel(processes int) modelOutcome {
 		m.after(time.Duration(i)*time.Microsecond, func() {
 			p.request(false, func() { // the token
 				for range promotions {
-					p.promotion(jobs, time.Time{})
+					p.promotion(jobs)
 				}
 			})
 		})
@@ -320,7 +311,7 @@ func runForEachModel() forEachRun {
 	m := &model{now: begin, jobs: modelJobs{length: 2100 * time.Millisecond, codes: 21}}
 	plan := newModelProcess(m, 0)
 	apply := newModelProcess(m, 1)
-	plan.requests(3, func() { apply.requests(3, func() { apply.promotion(jobs, time.Time{}) }) })
+	plan.requests(3, func() { apply.requests(3, func() { apply.promotion(jobs) }) })
 	m.run(begin)
 	if len(apply.jobs) != jobs {
 		panic(fmt.Sprintf("the for_each model ended %d jobs of %d", len(apply.jobs), jobs))

@@ -3,7 +3,9 @@ package epcc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -11,168 +13,212 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
 
-// The process's rate starts at an eighth of rate_limit with its first request and doubles each second it
-// is used; a 429 cuts it (once for the 429s of the second after a cut); it stays down through a quiet spell,
-// climbs quickly back to just under the rate that was refused, then slowly up to rate_limit, and says so at
-// INFO. A rate the process does not use does not climb.
-func TestAdaptiveRateCutsAndClimbsBack(t *testing.T) {
-	clock := time.Unix(1_000_000, 0)
-	var logs bytes.Buffer
-	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	climbing := func(a *adaptiveRate) {
-		a.mu.Lock()
-		a.climb(ctx)
-		a.mu.Unlock()
+// maxInAnySecond is the most of the sorted times that fall in one half-open second [t, t+1s).
+func maxInAnySecond(times []time.Time) int {
+	most, first := 0, 0
+	for last := range times {
+		for !times[last].Before(times[first].Add(time.Second)) {
+			first++
+		}
+		most = max(most, last-first+1)
 	}
-	// busy sends at the full rate for d; idle sends nothing.
-	busy := func(a *adaptiveRate, d time.Duration) float64 {
-		a.pace.mu.Lock()
-		a.pace.started += int(math.Ceil(a.pace.perSecond * d.Seconds()))
-		a.pace.mu.Unlock()
-		clock = clock.Add(d)
-		climbing(a)
-		return a.rate()
+	return most
+}
+
+// drive starts requests on a fake clock from start until end as fast as p allows, each answered at once
+// (answer(now) says whether with a 429), and returns the starts.
+func drive(p pace, start, end time.Time, answer func(now time.Time)) []time.Time {
+	var starts []time.Time
+	for now := start; now.Before(end); {
+		due, ok := p.take(now)
+		if !ok {
+			now = due
+			continue
+		}
+		starts = append(starts, now)
+		answer(now)
 	}
-	idle := func(a *adaptiveRate, d time.Duration) float64 {
-		clock = clock.Add(d)
-		climbing(a)
-		return a.rate()
-	}
-	// holdOne starts two requests as soon as the pace lets them: the second waits for its turn.
-	holdOne := func(a *adaptiveRate) {
-		for range 2 {
-			for {
-				due, ok := a.pace.take(clock)
-				if ok {
-					break
-				}
-				clock = due
+	return starts
+}
+
+// A pacer never lets more requests start in any one second than its rate, from idle, after an idle spell and
+// while its rate moves; its throughput is its rate; windowed, a second's requests go at once.
+func TestPacerHoldsOverAnySecond(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, perSecond := range []float64{0.5, 1, 2.5, 3, 7, 20, 100} {
+		for _, windowed := range []bool{false, true} {
+			if windowed && !isWhole(perSecond) {
+				continue
+			}
+			p := newPacer(perSecond)
+			p.setRate(perSecond, windowed)
+			starts := drive(p, start, start.Add(3*time.Second), func(time.Time) {})
+			starts = append(starts, drive(p, start.Add(8*time.Second), start.Add(11*time.Second), func(time.Time) {})...)
+			if got, want := maxInAnySecond(starts), int(math.Ceil(perSecond)); got > want {
+				t.Errorf("rate %v (windowed %v): %d starts within one second, want at most %d", perSecond, windowed, got, want)
+			}
+			if got, want := len(starts), int(6*perSecond); got < want {
+				t.Errorf("rate %v (windowed %v): %d starts in 6 s, want at least %d", perSecond, windowed, got, want)
+			}
+			if windowed && !starts[int(perSecond)-1].Equal(start) {
+				t.Errorf("rate %v windowed: the second's requests did not go at once", perSecond)
 			}
 		}
 	}
-	expect := func(what string, got, want float64) {
-		t.Helper()
-		if math.Abs(got-want) > 1e-9 {
-			t.Errorf("%s: rate %.3f, want %.3f", what, got, want)
+	// A burst of 20, then a cut to 5: the burst counts against the new rate, and no second after the cut
+	// holds more than 5 starts beyond it.
+	p := newPacer(20)
+	burst := drive(p, start, start.Add(time.Millisecond), func(time.Time) {})
+	p.setRate(5, false)
+	after := drive(p, start.Add(time.Millisecond), start.Add(5*time.Second), func(time.Time) {})
+	if len(burst) != 20 || len(after) == 0 || after[0].Before(start.Add(time.Second)) || maxInAnySecond(after) > 5 {
+		t.Errorf("a burst of %d, then the first start at %v and %d in one second after a cut to 5",
+			len(burst), after[0].Sub(start), maxInAnySecond(after))
+	}
+	if due, ok := newPacer(-1).take(start); !ok || !due.Equal(start) {
+		t.Errorf("an unlimited pacer held a request until %v", due)
+	}
+}
+
+// A wait that outlasts the caller's deadline ends with the deadline's error when it comes, and takes no
+// start: the start stays free for others.
+func TestWaitTurnHonoursTheDeadline(t *testing.T) {
+	p := newPacer(0.5) // one start every 2 s
+	if err := waitTurn(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if err := waitTurn(ctx, p); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait past the deadline: %v, want the deadline's error", err)
+	}
+	if n := p.startsSince(time.Time{}); n != 1 {
+		t.Errorf("%d starts, want the first alone", n)
+	}
+}
+
+// Whatever the store answers, a process never starts more than rate_limit requests in any one second.
+func TestAdaptiveRateNeverPassesRateLimit(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, ceiling := range []float64{1, 2.5, 20, 50} {
+		for _, refused := range []float64{0, 0.05, 0.5} {
+			clock := start
+			a := newAdaptiveRate(ceiling, func() time.Time { return clock })
+			rng := rand.New(rand.NewPCG(1, uint64(ceiling*100)))
+			starts := drive(a, start, start.Add(5*time.Minute), func(now time.Time) {
+				clock = now
+				a.done(context.Background(), rng.Float64() < refused)
+			})
+			if got := maxInAnySecond(starts); got > int(math.Ceil(ceiling)) {
+				t.Errorf("rate_limit %v, %.0f%% answered 429: %d starts within one second", ceiling, 100*refused, got)
+			}
 		}
 	}
+}
 
+// Alone on a store that never pushes back, a process pays no pacing beyond rate_limit: once its first
+// request is answered, a second's worth of requests go at once.
+func TestAdaptiveRateAloneIsNotPaced(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a := newAdaptiveRate(20, func() time.Time { return clock })
-	clock = clock.Add(time.Minute) // configured long before its first request
-	climbing(a)
-	expect("at the first request", a.rate(), 2.5)
-	expect("unused for 10 s", idle(a, 10*time.Second), 2.5)
-	expect("used for a second", busy(a, time.Second), 5)
-	expect("used for another", busy(a, time.Second), 10)
-	expect("and another", busy(a, time.Second), 20)
-	if !a.pace.windowed {
-		t.Error("at the full rate, requests are still spaced: a POST waits out the gap after a poll")
+	starts := drive(a, clock, clock.Add(3*time.Second), func(time.Time) { a.done(context.Background(), false) })
+	if len(starts) < 60 || !starts[19].Equal(clock) {
+		t.Errorf("%d starts in 3 s, the 20th at %v: want 60, the first 20 at once", len(starts), starts[19].Sub(clock))
 	}
-	// A spell used for 3 s earns one doubling, not three.
-	d := newAdaptiveRate(20, func() time.Time { return clock })
-	climbing(d)
-	expect("used for 3 s during the start", busy(d, 3*time.Second), 5)
-	// A look just after a step, then one request and a look 10 ms on: a process is not busy for sending two
-	// requests in a row.
-	c := newAdaptiveRate(20, func() time.Time { return clock })
-	climbing(c)
-	expect("unused for 1.99 s", idle(c, 1990*time.Millisecond), 2.5)
-	expect("one request 10 ms later", busy(c, 10*time.Millisecond), 2.5)
-	if strings.Contains(logs.String(), "back at the full rate") {
-		t.Errorf("the start is logged as a return to the full rate:\n%s", logs.String())
-	}
-	// Two requests at once, then nothing for a second: too little use to climb, but the second request had
-	// to wait for its turn, and that is a need the rate did not meet.
-	h := newAdaptiveRate(20, func() time.Time { return clock })
-	climbing(h)
-	holdOne(h)
-	expect("one request held back in a second", idle(h, time.Second), 5)
-	// Once the store pushed back, only use counts: processes sharing it all have requests wait.
-	h.throttled(ctx)
-	clock = clock.Add(quietSpell)
-	holdOne(h)
-	expect("one request held back after a 429", idle(h, 0), 3.5)
+}
 
-	a.throttled(ctx)
-	expect("after a 429", a.rate(), 14)
-	if a.pace.windowed {
-		t.Error("cut below the full rate, requests are still let through together")
+// Until the store first answers, a process's requests wait for the answers to the ones before it: processes
+// that start together do not open with a burst. Once the store has pushed back, the rate alone holds them.
+func TestAdaptiveRateStartsOnAnswers(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := newAdaptiveRate(20, func() time.Time { return clock })
+	if _, ok := a.take(clock); !ok {
+		t.Fatal("the first request is held")
 	}
-	clock = clock.Add(900 * time.Millisecond)
-	a.throttled(ctx)
-	expect("a 429 of the second after the cut", a.rate(), 14)
-	clock = clock.Add(200 * time.Millisecond)
-	a.throttled(ctx)
-	expect("a 429 after that second", a.rate(), 9.8)
-	if got := a.pace.rate(); math.Abs(got-9.8) > 1e-9 {
-		t.Errorf("the pacer's rate is %v, want the adaptive rate", got)
+	if _, ok := a.take(clock); ok {
+		t.Fatal("a second request started before the first was answered")
 	}
-
-	expect("within the quiet spell", busy(a, 1900*time.Millisecond), 9.8)
-	// Quick: half the way back to the refused 14/s per second, up to 12.6/s (nearRefused).
-	expect("first step", busy(a, 100*time.Millisecond), 11.9)
-	expect("second step", busy(a, time.Second), 12.6)
-	// Slow: rate_limit/200 a second past it.
-	expect("slow step", busy(a, time.Second), 12.7)
-	expect("no step before a second has passed", busy(a, 500*time.Millisecond), 12.7)
-	expect("no step while unused", idle(a, 5*time.Second), 12.7)
-	if strings.Contains(logs.String(), "back at the full rate") {
-		t.Errorf("said it is back at the full rate at %.2f", a.rate())
+	a.done(context.Background(), false)
+	for i := range 2 {
+		if _, ok := a.take(clock); !ok {
+			t.Fatalf("request %d after one answer is held", i+2)
+		}
 	}
-	expect("after a long busy time", busy(a, 10*time.Minute), 20)
-	if !strings.Contains(logs.String(), "now at most 9.80 requests/s") ||
-		!strings.Contains(logs.String(), "back at the full rate of 20.00 requests/s") {
-		t.Errorf("the INFO log does not tell the slow-down and the return to full rate:\n%s", logs.String())
+	if _, ok := a.take(clock); ok {
+		t.Error("three requests unanswered after one answer")
 	}
-
-	for range 20 {
+	a.done(context.Background(), true)
+	clock = clock.Add(time.Second)
+	for range 2 {
+		if _, ok := a.take(clock); !ok {
+			t.Fatal("after a 429, a request within the rate waits for answers")
+		}
 		clock = clock.Add(time.Second)
-		a.throttled(ctx)
 	}
-	expect("after a storm", a.rate(), 1) // the floor: rate_limit/20
-	// A cut ends the start's doubling for good: the next climb is the slow one.
-	b := newAdaptiveRate(20, func() time.Time { return clock })
-	climbing(b)
-	b.throttled(ctx)
-	// Cut to 1.75; quick steps to 2.125 and 2.25 (nearRefused of 2.5), then seven slow ones: no doubling.
-	expect("refused during the start, 10 s later", busy(b, 10*time.Second), 2.95)
+}
+
+// A 429 slows the process down and says so at INFO; more 429s slow it further, never to nothing; a quiet
+// spell brings it back to rate_limit, and it says so.
+func TestAdaptiveRateSlowsAndComesBack(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &logs)
+	a := newAdaptiveRate(20, func() time.Time { return clock })
+	// A busy second: requests answered, then a 429.
+	starts := drive(a, clock, clock.Add(time.Second), func(time.Time) { a.done(ctx, false) })
+	clock = starts[len(starts)-1]
+	a.done(ctx, true)
+	cut := a.rate()
+	if cut >= 20 {
+		t.Fatalf("after a 429 the rate is %v, want less than 20", cut)
+	}
+	if !strings.Contains(logs.String(), "asked to slow down (429)") {
+		t.Errorf("the slow-down is not logged:\n%s", logs.String())
+	}
+	for range 100 {
+		clock = clock.Add(time.Second)
+		a.done(ctx, true)
+	}
+	if r := a.rate(); r >= cut || r <= 0 {
+		t.Errorf("after a storm of 429s the rate is %v, want under %v and above nothing", r, cut)
+	}
+	last := a.rate()
+	for range 30 * 60 {
+		clock = clock.Add(time.Second)
+		a.climb(ctx, clock)
+		if a.rate() < last {
+			t.Fatalf("the rate fell from %v to %v without a 429", last, a.rate())
+		}
+		last = a.rate()
+	}
+	if last != 20 || !strings.Contains(logs.String(), "back at the full rate") {
+		t.Errorf("after 30 quiet minutes the rate is %v (want 20), logs:\n%s", last, logs.String())
+	}
 }
 
 // An unlimited client (negative rate_limit) is never slowed.
 func TestAdaptiveRateUnlimited(t *testing.T) {
 	u := newAdaptiveRate(-1, time.Now)
-	u.throttled(context.Background())
+	u.done(context.Background(), true)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for range 1000 {
-		if err := u.wait(ctx); err != nil {
+		if err := waitTurn(ctx, u); err != nil {
 			t.Fatalf("an unlimited client was held: %v", err)
 		}
 	}
 }
 
-// A process's first request, its token, starts at once and holds back none after it: the request it was
-// taken for goes right behind it, and the one after waits out the start's gap. Under rate_limit 2 the
-// first request is paced as any other, as an extra one would pass rate_limit in the first second.
-func TestFirstRequestHoldsNoneBack(t *testing.T) {
-	clock := time.Unix(1_000_000, 0)
-	a := newAdaptiveRate(20, func() time.Time { return clock })
-	if !a.arrive(context.Background()) {
-		t.Fatal("the first request waits for a turn")
+// Polls keep under half of rate_limit, whatever the request rate does.
+func TestPollsStayUnderHalfTheRate(t *testing.T) {
+	for _, rateLimit := range []float64{1, 2.5, 20, 100} {
+		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		polls := drive(NewLimits(rateLimit).polls, start, start.Add(10*time.Second), func(time.Time) {})
+		if got := maxInAnySecond(polls); float64(got) > math.Ceil(rateLimit/2) || float64(len(polls)) >= 10*rateLimit/2 {
+			t.Errorf("rate_limit %v: %d polls in one second, %d in 10 s", rateLimit, got, len(polls))
+		}
 	}
-	if a.arrive(context.Background()) {
-		t.Fatal("the second request skips the pace")
-	}
-	if _, ok := a.pace.take(clock); !ok {
-		t.Error("the request right behind the token is held back")
-	}
-	if due, ok := a.pace.take(clock); ok || !due.Equal(clock.Add(400*time.Millisecond)) {
-		t.Errorf("the third request may start at %v (ok %v), want 0.4 s on, at the start's 2.5 a second", due.Sub(clock), ok)
-	}
-	if started, _ := a.pace.count(); started != 2 {
-		t.Errorf("%d starts counted, want the token and the request behind it", started)
-	}
-	if newAdaptiveRate(1.5, func() time.Time { return clock }).arrive(context.Background()) {
-		t.Error("under rate_limit 2, the first request skips the pace")
+	if _, ok := NewLimits(-1).polls.take(time.Now()); !ok {
+		t.Error("an unlimited client's poll is held")
 	}
 }

@@ -72,7 +72,7 @@ type attemptTransport struct {
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if err := t.limits.requests.wait(ctx); err != nil {
+	if err := waitTurn(ctx, t.limits.requests); err != nil {
 		return nil, err
 	}
 	st := reqStateFrom(ctx)
@@ -98,10 +98,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	} else {
 		fields["status"] = resp.StatusCode
 		tflog.Debug(ctx, "Elastic Path request", fields)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			t.limits.requests.throttled(ctx)
-		}
 	}
+	t.limits.requests.done(ctx, err == nil && resp.StatusCode == http.StatusTooManyRequests)
 	return resp, err
 }
 

@@ -50,7 +50,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		}
 		unlisted = false
 		if last == nil && IsActive(job.Status) {
-			if sched.expect = c.limits.exports.expect(job, jobs); sched.expect > 0 {
+			if sched.expect = expectedExport(job, jobs); sched.expect > 0 {
 				tflog.Debug(ctx, "Elastic Path export expected to end from earlier exports", map[string]any{
 					"promotion": ref.String(), "job_id": id, "expected_in_ms": sched.expect.Milliseconds(),
 				})
@@ -69,7 +69,6 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 		last = job
 		switch job.Status {
 		case StatusCompleted:
-			c.limits.exports.record(job)
 			return job, nil
 		case StatusFailed:
 			return job, &JobFailedError{Job: job.clone()}
@@ -84,7 +83,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 
 // pollJobs lists the promotion's jobs for a wait, within the process's share of polls.
 func (c *Client) pollJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
-	if err := c.limits.polls.wait(ctx); err != nil {
+	if err := waitTurn(ctx, c.limits.polls); err != nil {
 		return nil, err
 	}
 	return c.listShared(ctx, ref, JobFilter{})
@@ -121,12 +120,11 @@ func sameInt(a, b *int64) bool {
 // extrapolates further ahead than it has watched the job progress, so a job that speeds up or a count that
 // jumps costs at most one poll too early.
 //
-// A code_export, which reports no progress, is expected to run as long as the shortest export this process
-// saw end on the store, or that its promotion's listing shows completed (exportPace): the polls thin out
-// until just before that, again never further ahead than the time waited, so that an export that ends much
+// A code_export, which reports no progress, is expected to run as long as the shortest export its promotion's
+// listing shows completed (expectedExport): the polls thin out until just before that, again never further ahead than the time waited, so that an export that ends much
 // sooner than expected is seen at most that late, and then follow the base schedule. With nothing to expect
-// (the run's first export on a promotion never exported, or a generate job that reports its count only at
-// the end), the base schedule alone.
+// (the first export on a promotion, or a generate job that reports its count only at the end), the base
+// schedule alone.
 type pollSchedule struct {
 	floor, ceiling time.Duration
 	start          time.Time     // when the wait began

@@ -166,47 +166,49 @@ func TestWaitJobContextCancelIsPrompt(t *testing.T) {
 	}
 }
 
+// With nothing to go by, the delay stays within the configured floor and ceiling (less up to a tenth, which
+// sets waits started together apart) and within a tenth of the time waited: an end right after a poll is seen
+// within 10% of the job's time.
 func TestPollScheduleBase(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := &pollSchedule{floor: 250 * time.Millisecond, ceiling: 10 * time.Second, start: start}
-	for _, c := range []struct{ waited, want time.Duration }{
-		{0, 250 * time.Millisecond},               // the floor
-		{2 * time.Second, 250 * time.Millisecond}, // still the floor
-		{6 * time.Second, 500 * time.Millisecond}, // a twelfth of the wait
-		{time.Minute, 5 * time.Second},
-		{20 * time.Minute, 10 * time.Second}, // the ceiling
-	} {
-		for range 20 {
-			if d := s.next(start.Add(c.waited), nil); d < c.want*9/10 || d > c.want {
-				t.Fatalf("after %v: %v, want %v less up to a tenth", c.waited, d, c.want)
-			}
+	floor, ceiling := 250*time.Millisecond, 10*time.Second
+	s := &pollSchedule{floor: floor, ceiling: ceiling, start: start}
+	for waited := time.Duration(0); waited <= 20*time.Minute; waited += 700 * time.Millisecond {
+		d := s.next(start.Add(waited), nil)
+		if d < floor*9/10 || d > ceiling {
+			t.Fatalf("after %v: %v, outside [%v less a tenth, %v]", waited, d, floor, ceiling)
+		}
+		if d > max(floor, waited/10) {
+			t.Fatalf("after %v: %v, more than a tenth of the wait", waited, d)
 		}
 	}
 }
 
+// A code_generate job that reports its count is polled at its end (within the floor), and never
+// further ahead than it has been watched making codes: a job that slows down costs a poll, not lateness.
 func TestPollScheduleAimsAtTheEnd(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s := &pollSchedule{floor: 250 * time.Millisecond, ceiling: 10 * time.Second, start: start}
-	job := func(generated int64) *Job {
+	const total, perSecond = 1000, 10
+	end := 100 * time.Second
+	job := func(at time.Duration) *Job {
+		generated := int64(at.Seconds() * perSecond)
 		return &Job{Type: JobTypeGenerate, Status: StatusProcessing, Generated: &generated,
-			Parameters: &JobParameters{NumberOfCodes: int64Ptr(1000)}}
+			Parameters: &JobParameters{NumberOfCodes: int64Ptr(total)}}
 	}
-	// First sight of progress: nothing to go by yet.
-	if d := s.next(start.Add(time.Second), job(0)); d > 250*time.Millisecond {
-		t.Fatalf("first sight: %v", d)
+	firstSeen, polls := time.Second, 0
+	for at := firstSeen; at < end; polls++ {
+		d := s.next(start.Add(at), job(at))
+		if at+d > end+s.floor {
+			t.Fatalf("at %v the next poll is %v later, after the job's end at %v", at, d, end)
+		}
+		if watched := at - firstSeen; at > firstSeen && d > max(watched, s.floor) {
+			t.Fatalf("at %v the next poll is %v later, further than the %v watched", at, d, watched)
+		}
+		at += d
 	}
-	// 10 codes a second, watched for 4 s: 96 s left, but never further ahead than watched (4 s).
-	if d := s.next(start.Add(5*time.Second), job(40)); d < 3600*time.Millisecond || d > 4*time.Second {
-		t.Errorf("watched 4s: %v, want about 4s", d)
-	}
-	// Watched 98 s: the 10 codes left take 98 s / 991 each at most (one code more than the 990 seen).
-	want := 10 * 98 * time.Second / 991
-	if d := s.next(start.Add(99*time.Second), job(990)); d < want*9/10 || d > want {
-		t.Errorf("10 codes left: %v, want %v less up to a tenth", d, want)
-	}
-	// A count that goes back starts over (another job, or a store that recounts).
-	if d := s.next(start.Add(100*time.Second), job(5)); d > 100*time.Second/12 {
-		t.Errorf("count went back: %v", d)
+	if base, _ := simulateWait(end, false, 0); polls >= base {
+		t.Errorf("%d polls with the count against %d without: the count saved nothing", polls, base)
 	}
 }
 
@@ -253,8 +255,7 @@ func TestPollScheduleExpectedEnd(t *testing.T) {
 	}
 }
 
-// A wait on an export of a promotion exported before expects its end from that export and says so at
-// DEBUG; the process does not keep what one promotion's listing showed.
+// A wait on an export of a promotion exported before expects its end from that export and says so at DEBUG.
 func TestWaitJobExpectsAnExportFromItsPromotion(t *testing.T) {
 	store := newJobStore()
 	earlier := store.add("promo-1", JobTypeExport, "earlier", nil, StatusCompleted)
@@ -274,50 +275,36 @@ func TestWaitJobExpectsAnExportFromItsPromotion(t *testing.T) {
 	if !strings.Contains(logs.String(), `"expected_in_ms":6000`) {
 		t.Errorf("the wait did not expect the end from the promotion's earlier export:\n%s", logs.String())
 	}
-	if got := c.limits.exports.expect(&Job{Type: JobTypeExport}, nil); got != 0 {
-		t.Errorf("the process keeps %v from one promotion's listing", got)
-	}
 }
 
-// TestExportPaceKeepsTheShortestRun: what a wait on an export expects is the shortest completed export.
-func TestExportPaceKeepsTheShortestRun(t *testing.T) {
-	var p exportPace
+// TestExpectedExportIsTheShortestCompleted: a wait on an export expects the shortest completed export of its
+// promotion's listing, less what it has run already.
+func TestExpectedExportIsTheShortestCompleted(t *testing.T) {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	run := func(typ, status string, d time.Duration) *Job {
-		return &Job{Type: typ, Status: status, CreatedAt: at, UpdatedAt: at.Add(d)}
+	run := func(typ, status string, d time.Duration) Job {
+		return Job{Type: typ, Status: status, CreatedAt: at, UpdatedAt: at.Add(d)}
 	}
 	next := &Job{Type: JobTypeExport, Status: StatusPending}
-	if got := p.expect(next, nil); got != 0 {
-		t.Fatalf("nothing seen: %v", got)
+	if got := expectedExport(next, nil); got != 0 {
+		t.Fatalf("nothing listed: %v", got)
 	}
-	p.record(run(JobTypeExport, StatusCompleted, 8*time.Second))
-	p.record(run(JobTypeExport, StatusCompleted, 12*time.Second))
-	p.record(run(JobTypeExport, StatusFailed, time.Second))      // a failure says nothing of a run's length
-	p.record(run(JobTypeGenerate, StatusCompleted, time.Second)) // a generate job says how far it is itself
-	p.record(&Job{Type: JobTypeExport, Status: StatusCompleted}) // no timestamps
-	if got := p.expect(next, nil); got != 8*time.Second {
+	listing := []Job{
+		run(JobTypeExport, StatusCompleted, 12*time.Second),
+		run(JobTypeExport, StatusCompleted, 8*time.Second),
+		run(JobTypeExport, StatusFailed, time.Second),      // a failure says nothing of a run's length
+		run(JobTypeExport, StatusProcessing, time.Second),  // nor does a run not ended
+		run(JobTypeGenerate, StatusCompleted, time.Second), // a generate job says how far it is itself
+		{Type: JobTypeExport, Status: StatusCompleted},     // no timestamps
+	}
+	if got := expectedExport(next, listing); got != 8*time.Second {
 		t.Errorf("export: %v, want 8s", got)
 	}
-	if got := p.expect(&Job{Type: JobTypeGenerate, Status: StatusPending}, nil); got != 0 {
+	if got := expectedExport(&Job{Type: JobTypeGenerate, Status: StatusPending}, listing); got != 0 {
 		t.Errorf("generate: %v, want nothing", got)
 	}
-	// The promotion's listing counts for the wait that lists it, when shorter: a promotion exported in an
-	// earlier run. A processing export in it says nothing; a longer one does not stretch the expectation.
-	listing := []Job{*run(JobTypeExport, StatusCompleted, 6*time.Second), *run(JobTypeExport, StatusProcessing, time.Second)}
-	if got := (&exportPace{}).expect(next, listing); got != 6*time.Second {
-		t.Errorf("export after a listing with a 6 s export: %v, want 6s", got)
-	}
-	if got := p.expect(next, []Job{*run(JobTypeExport, StatusCompleted, 30*time.Second)}); got != 8*time.Second {
-		t.Errorf("export seen 8 s, listing 30 s: %v, want 8s", got)
-	}
-	if got := p.expect(next, listing); got != 6*time.Second {
-		t.Errorf("export seen 8 s, listing 6 s: %v, want 6s", got)
-	}
-	if got := p.expect(next, nil); got != 8*time.Second {
-		t.Errorf("a listing was remembered: %v, want 8s", got)
-	}
 	// An export first seen processing for 3 s already (since its last change of status) has 5 s left.
-	if got := p.expect(run(JobTypeExport, StatusProcessing, 3*time.Second), nil); got != 5*time.Second {
+	processing := run(JobTypeExport, StatusProcessing, 3*time.Second)
+	if got := expectedExport(&processing, listing); got != 5*time.Second {
 		t.Errorf("export 3 s into its run: %v, want 5s", got)
 	}
 }

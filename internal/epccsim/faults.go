@@ -62,6 +62,8 @@ type Faults struct {
 	rateLimit int
 	recent    []time.Time // accepted requests within the last second
 	refusals  int         // requests refused by the rate limit since it was set
+	// retryAfter says which refusals carry Retry-After: the live API's behaviour is not documented.
+	retryAfter RetryAfter
 	// now is the rate limit's clock: real time, not the simulated one, since it counts real requests.
 	now func() time.Time
 }
@@ -92,10 +94,36 @@ func (f *Faults) Pending() int {
 	return len(f.queue)
 }
 
+// RetryAfter says which of the rate limit's refusals carry a Retry-After header (whole seconds until the
+// window has room).
+type RetryAfter int
+
+const (
+	RetryAfterAlternate RetryAfter = iota // every other refusal, the default: real gateways do both
+	RetryAfterNever
+	RetryAfterAlways
+)
+
+// ParseRetryAfter reads "alternate", "never" or "always".
+func ParseRetryAfter(s string) (RetryAfter, error) {
+	for r, name := range []string{"alternate", "never", "always"} {
+		if s == name {
+			return RetryAfter(r), nil
+		}
+	}
+	return 0, fmt.Errorf("retry-after %q: want alternate, never or always", s)
+}
+
+// SetRetryAfter says which refusals of the rate limit carry Retry-After.
+func (f *Faults) SetRetryAfter(r RetryAfter) {
+	f.mu.Lock()
+	f.retryAfter = r
+	f.mu.Unlock()
+}
+
 // SetRateLimit answers 429 to requests beyond perSecond in any one-second
-// window of real time, as a store's gateway does. Every other refusal carries
-// a Retry-After header (whole seconds until the window has room) and the others
-// none, since real gateways do both. Refused requests are not handled and do
+// window of real time, as a store's gateway does, with Retry-After as
+// SetRetryAfter says. Refused requests are not handled and do
 // not count against the window. 0 disables the limit.
 func (f *Faults) SetRateLimit(perSecond int) {
 	f.mu.Lock()
@@ -125,7 +153,7 @@ func (f *Faults) allow() (ok bool, retryAfter string) {
 		return true, ""
 	}
 	f.refusals++
-	if f.refusals%2 == 0 {
+	if f.retryAfter == RetryAfterNever || f.retryAfter == RetryAfterAlternate && f.refusals%2 == 0 {
 		return false, ""
 	}
 	// The oldest request in the window leaves it a second after it came.

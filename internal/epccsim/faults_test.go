@@ -321,6 +321,32 @@ func TestRateLimitWindow(t *testing.T) {
 	}
 }
 
+// Retry-After is sent on no refusal or on every one, as set: the live API's behaviour is not documented.
+func TestRateLimitRetryAfterModes(t *testing.T) {
+	t.Parallel()
+	for mode, want := range map[string]string{"never": "429: 429: 429:", "always": "429:1 429:1 429:1"} {
+		h := newHarness(t, Options{})
+		id := h.createPromotion(ruleAPI, false)
+		r, err := ParseRetryAfter(mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.sim.Faults().SetRetryAfter(r)
+		h.sim.Faults().SetRateLimit(1)
+		var got []string
+		for range 4 {
+			a := h.do(http.MethodGet, "/v2/rule-promotions/"+id, nil)
+			got = append(got, fmt.Sprintf("%d:%s", a.status, a.header.Get("Retry-After")))
+		}
+		if strings.Join(got[1:], " ") != want {
+			t.Errorf("%s: refusals %v, want %s", mode, got[1:], want)
+		}
+	}
+	if _, err := ParseRetryAfter("sometimes"); err == nil {
+		t.Error("an unknown mode is accepted")
+	}
+}
+
 func TestRequestCount(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})

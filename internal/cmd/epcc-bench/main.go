@@ -9,7 +9,7 @@
 // simulator's request counter. The terraform scenarios build the provider and run the terraform CLI named by
 // TF_ACC_TERRAFORM_PATH (else "terraform" on PATH) through dev_overrides, offline.
 //
-//	go run ./internal/cmd/epcc-bench [-only lateness,exports,many-waits,back-to-back,refresh,pipelines] [-pipelines 1,3,6,12]
+//	go run ./internal/cmd/epcc-bench [-only lateness,exports,many-waits,plan,back-to-back,refresh,pipelines] [-pipelines 1,3,6,12]
 package main
 
 import (
@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type options struct {
 	codesPerSecond float64
 	exportDuration time.Duration
 	rateLimit      int
+	retryAfter     epccsim.RetryAfter
 	only           map[string]bool // the scenarios to run; empty: all
 	pipelines      []int           // the pipelines scenario's numbers of processes at once
 }
@@ -59,9 +61,14 @@ func run(args []string, out io.Writer) error {
 	fs.Float64Var(&o.codesPerSecond, "codes-per-second", 10, "simulator: code_generate speed")
 	fs.DurationVar(&o.exportDuration, "export-duration", 10*time.Second, "simulator: how long a code_export processes")
 	fs.IntVar(&o.rateLimit, "rate-limit", 25, "simulator: requests allowed in any one second")
-	only := fs.String("only", "", "comma-separated scenarios to run of lateness, exports, many-waits, back-to-back, refresh, pipelines (default all)")
+	retryAfter := fs.String("retry-after", "alternate", "simulator: which 429s carry Retry-After: alternate (every other one), never or always")
+	only := fs.String("only", "", "comma-separated scenarios to run of lateness, exports, many-waits, plan, back-to-back, refresh, pipelines (default all)")
 	counts := fs.String("pipelines", "1,3,6,12", "comma-separated numbers of processes at once for the pipelines scenario")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if o.retryAfter, err = epccsim.ParseRetryAfter(*retryAfter); err != nil {
 		return err
 	}
 	for _, c := range strings.Split(*counts, ",") {
@@ -75,7 +82,7 @@ func run(args []string, out io.Writer) error {
 	for _, name := range strings.Split(*only, ",") {
 		switch name = strings.TrimSpace(name); name {
 		case "":
-		case "lateness", "exports", "many-waits", "back-to-back", "refresh", "pipelines":
+		case "lateness", "exports", "many-waits", "plan", "back-to-back", "refresh", "pipelines":
 			o.only[name] = true
 		default:
 			return fmt.Errorf("-only: no scenario %q", name)
@@ -92,8 +99,8 @@ func run(args []string, out io.Writer) error {
 	}
 	defer b.stop()
 	progress := func(format string, args ...any) { _, _ = fmt.Fprintf(out, "epcc-bench: "+format+"\n", args...) }
-	progress("simulator at %s, -queue-delay %v -codes-per-second %v -export-duration %v -rate-limit %d",
-		b.baseURL, o.queueDelay, o.codesPerSecond, o.exportDuration, o.rateLimit)
+	progress("simulator at %s, -queue-delay %v -codes-per-second %v -export-duration %v -rate-limit %d -retry-after %s",
+		b.baseURL, o.queueDelay, o.codesPerSecond, o.exportDuration, o.rateLimit, *retryAfter)
 
 	var rows []row
 	add := func(got ...row) {
@@ -126,7 +133,7 @@ func run(args []string, out io.Writer) error {
 		}
 		add(r)
 	}
-	if o.runs("back-to-back") || o.runs("refresh") {
+	if o.runs("plan") || o.runs("back-to-back") || o.runs("refresh") {
 		tf, err := newTerraform(ctx, b)
 		if err != nil {
 			return err
@@ -135,7 +142,7 @@ func run(args []string, out io.Writer) error {
 		for _, sc := range []struct {
 			name string
 			run  func(context.Context, *terraform) ([]row, error)
-		}{{"back-to-back", b.backToBack}, {"refresh", b.refresh}} {
+		}{{"plan", b.plan}, {"back-to-back", b.backToBack}, {"refresh", b.refresh}} {
 			if !o.runs(sc.name) {
 				continue
 			}
@@ -213,6 +220,7 @@ type benchEnv struct {
 func start(o options) (*benchEnv, error) {
 	sim := epccsim.New(epccsim.Options{QueueDelay: o.queueDelay, CodesPerSecond: o.codesPerSecond,
 		ExportDuration: o.exportDuration})
+	sim.Faults().SetRetryAfter(o.retryAfter)
 	sim.Faults().SetRateLimit(o.rateLimit)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -589,8 +597,13 @@ func (tf *terraform) workspace(name, config string) (string, error) {
 
 // run runs one terraform command in dir and says how long it took.
 func (tf *terraform) run(ctx context.Context, dir string, args ...string) (time.Duration, error) {
+	return tf.runWith(ctx, dir, nil, args...)
+}
+
+// runWith is run with env added to the CLI's environment.
+func (tf *terraform) runWith(ctx context.Context, dir string, env []string, args ...string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, tf.bin, append(args, "-input=false", "-no-color")...)
-	cmd.Dir, cmd.Env = dir, tf.env
+	cmd.Dir, cmd.Env = dir, append(slices.Clone(tf.env), env...)
 	var outBuf strings.Builder
 	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
 	start := time.Now()
@@ -600,6 +613,91 @@ func (tf *terraform) run(ctx context.Context, dir string, args ...string) (time.
 		return took, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, outBuf.String())
 	}
 	return took, nil
+}
+
+// plan times a plan of 10 new jobs on 10 promotions with a data source each, alone on the store, at the
+// default rate_limit and at 1000 (where no pacing binds), five times each, alternated: what the pacing costs a
+// drift-alarm plan.
+func (b *benchEnv) plan(ctx context.Context, tf *terraform) ([]row, error) {
+	c, err := b.client()
+	if err != nil {
+		return nil, err
+	}
+	refs, err := b.promotions(ctx, c, 10, "plan")
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(refs))
+	for i, ref := range refs {
+		ids[i] = fmt.Sprintf("%q", ref.ID)
+	}
+	dir, err := tf.workspace("plan", fmt.Sprintf(`
+locals {
+  promotions = [%s]
+}
+
+resource "elasticpath_promotion_job" "codes" {
+  count             = length(local.promotions)
+  rule_promotion_id = local.promotions[count.index]
+  job_type          = "code_generate"
+  name              = "plan"
+  parameters = {
+    number_of_codes = 10
+  }
+}
+
+data "elasticpath_promotion_jobs" "completed" {
+  count             = length(local.promotions)
+  rule_promotion_id = local.promotions[count.index]
+  status            = "completed"
+}
+`, strings.Join(ids, ", ")))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tf.run(ctx, dir, "plan"); err != nil { // a first plan warms the caches terraform keeps on disk
+		return nil, err
+	}
+	// The store's limit is lifted for the row: at rate_limit 1000 the plan would otherwise meet it, and the row
+	// measures the provider's own pacing, which 20 a second keeps under the limit anyway.
+	b.sim.Faults().SetRateLimit(0)
+	defer b.sim.Faults().SetRateLimit(b.opts.rateLimit)
+	// Three plans a round, alternated: the default rate_limit, one above the plan's requests (what is left of
+	// the pacing beside rate_limit's own window), and 1000.
+	const rounds = 5
+	limits := [][]string{nil, {"EPCC_RATE_LIMIT=40"}, {"EPCC_RATE_LIMIT=1000"}}
+	took := make([][]time.Duration, len(limits))
+	requests := 0
+	for range rounds {
+		for i, limit := range limits {
+			before := b.sim.Tally("", "")
+			d, err := tf.runWith(ctx, dir, limit, "plan")
+			if err != nil {
+				return nil, err
+			}
+			after := b.sim.Tally("", "")
+			requests = after.Answered + after.Refused - before.Answered - before.Refused
+			took[i] = append(took[i], d)
+			// A second apart, so that no plan meets the window of the one before.
+			if err := sleep(ctx, time.Second); err != nil {
+				return nil, err
+			}
+		}
+	}
+	paced, above, unpaced := median(took[0]), median(took[1]), median(took[2])
+	return []row{{
+		measure: fmt.Sprintf("terraform plan of 10 new jobs on 10 promotions with a data source each (%d requests), alone on the store: "+
+			"rate_limit 20 (default), 40 and 1000, median of %d alternated", requests, rounds),
+		project: fmt.Sprintf("%.2f s, %.2f s and %.2f s: %.1fx and %.1fx the plan at 1000", paced.Seconds(), above.Seconds(),
+			unpaced.Seconds(), paced.Seconds()/unpaced.Seconds(), above.Seconds()/unpaced.Seconds()),
+		target: "<= 2.5x",
+	}}, nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // backToBack applies 20 jobs of 2 s on one promotion with for_each and compares the apply's wall time with

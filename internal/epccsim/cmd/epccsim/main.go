@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fileURLLife = fs.Duration("file-url-lifetime", 15*time.Minute, "lifetime of signed export URLs")
 		clockFactor = fs.Float64("clock-factor", 1, "how many times faster than real time the simulated clock runs")
 		rateLimit   = fs.Int("rate-limit", 0, "requests allowed in any one second of real time, beyond which it answers 429 (0: no limit)")
+		retryAfter  = fs.String("retry-after", "alternate", "which 429s carry Retry-After: alternate (every other one), never or always")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -70,6 +71,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		FileURLLifetime: *fileURLLife,
 		Clock:           epccsim.NewScaledClock(*clockFactor),
 	})
+	ra, err := epccsim.ParseRetryAfter(*retryAfter)
+	if err != nil {
+		return err
+	}
+	sim.Faults().SetRetryAfter(ra)
 	sim.Faults().SetRateLimit(*rateLimit)
 
 	ln, err := net.Listen("tcp", *listen)
