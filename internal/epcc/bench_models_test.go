@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"testing"
 	"time"
@@ -194,9 +195,10 @@ func whenFree(m *model, pc pace, fn func()) {
 	try()
 }
 
-// promotion runs a promotion's jobs one after another as the resource does: the listing before a start, the
-// job's POST, then a wait on the poll schedule until it completes.
-func (p *modelProcess) promotion(jobsLeft int) {
+// promotion runs a promotion's jobs one after another as the resource does: the listing before a start
+// (taken from the last wait's when under startListingAge old), the job's POST, then a wait on the poll
+// schedule until it completes.
+func (p *modelProcess) promotion(jobsLeft int, listed time.Time) {
 	m := p.m
 	if jobsLeft == 0 {
 		if p.running--; p.running == 0 {
@@ -216,7 +218,7 @@ func (p *modelProcess) promotion(jobsLeft int) {
 					switch age := m.now.Sub(created); {
 					case age >= m.jobs.length:
 						p.jobs = append(p.jobs, modelJobRun{created: created, ended: created.Add(m.jobs.length)})
-						p.promotion(jobsLeft - 1)
+						p.promotion(jobsLeft-1, m.now)
 						return
 					case age >= modelQueue:
 						made := int64((age - modelQueue).Seconds() * float64(codes) / (m.jobs.length - modelQueue).Seconds())
@@ -228,6 +230,10 @@ func (p *modelProcess) promotion(jobsLeft int) {
 			poll()
 		})
 	}
+	if !listed.IsZero() && m.now.Sub(listed) < startListingAge {
+		start()
+		return
+	}
 	p.request(false, start)
 }
 
@@ -236,7 +242,7 @@ type modelOutcome struct {
 	accepted, refused int
 }
 
-// runPipelinesModel runs P processes at once, each taking its token and then its 5 promotions' 25 jobs.
+// runPipelinesModel runs P processes at once (within 20 ms), each taking its token and then its 5 promotions' 25 jobs.
 func runPipelinesModel(processes int) modelOutcome {
 	const promotions, jobs = 5, 5
 	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -245,10 +251,11 @@ func runPipelinesModel(processes int) modelOutcome {
 	for i := range all {
 		p := newModelProcess(m, promotions)
 		all[i] = p
-		m.after(time.Duration(i)*time.Microsecond, func() {
+		// Started within 20 ms of each other, at random: runs that all start alike would all go alike.
+		m.after(time.Duration(rand.Int64N(int64(20*time.Millisecond))), func() {
 			p.request(false, func() { // the token
 				for range promotions {
-					p.promotion(jobs)
+					p.promotion(jobs, time.Time{})
 				}
 			})
 		})
@@ -311,7 +318,7 @@ func runForEachModel() forEachRun {
 	m := &model{now: begin, jobs: modelJobs{length: 2100 * time.Millisecond, codes: 21}}
 	plan := newModelProcess(m, 0)
 	apply := newModelProcess(m, 1)
-	plan.requests(3, func() { apply.requests(3, func() { apply.promotion(jobs) }) })
+	plan.requests(3, func() { apply.requests(3, func() { apply.promotion(jobs, time.Time{}) }) })
 	m.run(begin)
 	if len(apply.jobs) != jobs {
 		panic(fmt.Sprintf("the for_each model ended %d jobs of %d", len(apply.jobs), jobs))
@@ -332,4 +339,48 @@ func TestForEachModelRunsJobsInTurn(t *testing.T) {
 	if r.jobs != 20*2100*time.Millisecond || r.end < r.firstStart+r.jobs || r.end > time.Minute {
 		t.Errorf("%+v: want 20 jobs of 2.1 s, one after another, within a minute", r)
 	}
+}
+
+// BenchmarkApplyModel is make bench's first 50-job apply on the simulated clock: terraform apply's plan walk
+// (a provider process that takes its token, then reads each of 10 promotions, counts its codes and lists its
+// jobs), then its apply walk (a new process: its token, then 5 one-code jobs on each of the 10 promotions,
+// the promotions at once, the jobs of each one after another). It reports the 429s the store's limit
+// answered and the time from the plan's first request to the last job's end.
+func BenchmarkApplyModel(b *testing.B) {
+	var refused, walls []float64
+	for b.Loop() {
+		r := runApplyModel()
+		refused = append(refused, float64(r.refused))
+		walls = append(walls, r.wall.Seconds())
+	}
+	b.ReportMetric(percentile80(refused), "429s")
+	b.ReportMetric(percentile80(walls), "wall-s")
+	b.ReportMetric(0, "ns/op")
+}
+
+func runApplyModel() modelOutcome {
+	const promotions, jobs = 10, 5
+	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := &model{now: begin, jobs: modelJobs{length: 200 * time.Millisecond, codes: 1}}
+	plan := newModelProcess(m, 0)
+	apply := newModelProcess(m, promotions)
+	planned := 0
+	plan.requests(1, func() {
+		for range promotions {
+			plan.requests(3, func() {
+				if planned++; planned == promotions {
+					// terraform starts the apply walk's provider process once the plan is done
+					m.after(200*time.Millisecond, func() {
+						apply.requests(1, func() {
+							for range promotions {
+								apply.promotion(jobs, time.Time{})
+							}
+						})
+					})
+				}
+			})
+		}
+	})
+	m.run(begin)
+	return modelOutcome{wall: apply.end.Sub(begin), accepted: m.accepted, refused: m.refused}
 }

@@ -63,10 +63,10 @@ func (c *Client) storeListing(ref PromotionRef, gen uint64, at time.Time, jobs [
 	c.cache[ref] = cachedListing{jobs: jobs, at: at, gen: gen}
 }
 
-// cachedJobs returns a listing no older than ReadCacheTTL, else lists. The slice is shared: callers copy what
-// they hand out.
-func (c *Client) cachedJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
-	if ttl := c.cfg.ReadCacheTTL; ttl > 0 {
+// cachedJobs returns a listing no older than maxAge (and ReadCacheTTL), else lists. The slice is shared:
+// callers copy what they hand out.
+func (c *Client) cachedJobs(ctx context.Context, ref PromotionRef, maxAge time.Duration) ([]Job, error) {
+	if ttl := min(maxAge, c.cfg.ReadCacheTTL); ttl > 0 {
 		c.cacheMu.Lock()
 		e, ok := c.cache[ref]
 		fresh := ok && e.gen == c.gen[ref] && c.now().Sub(e.at) < ttl

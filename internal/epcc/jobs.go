@@ -411,7 +411,7 @@ func (c *Client) ReadJobs(ctx context.Context, ref PromotionRef) ([]Job, error) 
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
-	jobs, err := c.cachedJobs(ctx, ref)
+	jobs, err := c.cachedJobs(ctx, ref, c.cfg.ReadCacheTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +425,7 @@ func (c *Client) GetJob(ctx context.Context, ref PromotionRef, id string) (*Job,
 	if err := ref.validate(); err != nil {
 		return nil, err
 	}
-	jobs, err := c.cachedJobs(ctx, ref)
+	jobs, err := c.cachedJobs(ctx, ref, c.cfg.ReadCacheTTL)
 	if err != nil {
 		return nil, err
 	}

@@ -19,10 +19,12 @@ const (
 	// cutSpacing: a store counts requests over a second, so the 429s of the second after a cut answer the
 	// overload that cut already took in, not a new one.
 	cutSpacing = time.Second
-	// quietSpell: how long without a 429 before the rate climbs again, by a climbShare of rate_limit each
-	// second.
-	quietSpell = 2 * time.Second
-	climbShare = 1.0 / 200
+	// quietSpell: how long without a 429 before the rate climbs again, by a climbShare of rate_limit in its
+	// first second, a climbGrowth more in each quiet second after: a process that others' finishing left with
+	// room climbs back within seconds, one that shares the store stays near its share.
+	quietSpell  = 2 * time.Second
+	climbShare  = 1.0 / 200
+	climbGrowth = 0.3
 	// pollShare: the status polls of all waits of a process keep within this share of rate_limit, so that
 	// however many jobs wait at once, their polls stay under half of it.
 	pollShare = 2.0 / 5
@@ -148,9 +150,8 @@ func (p *pacer) setRate(perSecond float64, windowed bool) {
 // ones before, so processes that start together do not all open with a burst their store refuses. The first
 // 429 cuts the rate to a cutFactor of what the store took from the process in the last second (its share,
 // as far as one second tells), as does each later one if that is less than the rate; its requests are then
-// spaced. After a quiet
-// spell it climbs back by a climbShare of rate_limit a second. Processes that all do this settle near a fair
-// share of the store's limit instead of fighting over it.
+// spaced. After a quiet spell it climbs back, by steps that grow while no 429 comes. Processes that all do
+// this settle near a fair share of the store's limit instead of fighting over it.
 type adaptiveRate struct {
 	pace    *pacer
 	ceiling float64 // rate_limit
@@ -162,6 +163,7 @@ type adaptiveRate struct {
 	lastCut              time.Time   // zero until the first 429
 	lastRaise            time.Time   // the last step of the climb
 	refusedAt            []time.Time // the 429s of the last second
+	step                 float64     // the climb's next step
 	unanswered, answered int         // until the first 429
 }
 
@@ -214,7 +216,7 @@ func (a *adaptiveRate) done(ctx context.Context, throttled bool) {
 	}
 	// What the store took from the process in the last second, an unanswered request counted as taken.
 	took := float64(a.pace.startsSince(now.Add(-time.Second)) - len(a.refusedAt))
-	a.lastCut, a.lastRaise = now, now.Add(quietSpell)
+	a.lastCut, a.lastRaise, a.step = now, now.Add(quietSpell), climbShare*a.ceiling
 	a.set(math.Max(a.floor, cutFactor*min(a.current, took)))
 	tflog.Info(ctx, fmt.Sprintf("Elastic Path asked to slow down (429): now at most %.2f requests/s", a.current), map[string]any{
 		"rate_limit": a.ceiling, "rate": a.current,
@@ -233,7 +235,11 @@ func (a *adaptiveRate) climb(ctx context.Context, now time.Time) {
 		return
 	}
 	a.lastRaise = a.lastRaise.Add(time.Duration(steps) * time.Second)
-	a.set(math.Min(a.ceiling, a.current+steps*climbShare*a.ceiling))
+	for range int(steps) {
+		a.current += a.step
+		a.step *= 1 + climbGrowth
+	}
+	a.set(math.Min(a.ceiling, a.current))
 	if a.current == a.ceiling {
 		tflog.Info(ctx, fmt.Sprintf("Elastic Path requests back at the full rate of %.2f requests/s", a.ceiling), map[string]any{
 			"rate_limit": a.ceiling,

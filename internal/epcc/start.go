@@ -18,6 +18,12 @@ const maxAmbiguousResends = 5
 // its list shows no active job (the two disagreeing for a moment).
 const maxBusyRounds = 20
 
+// startListingAge is how old a listing StartJob may take its "jobs before" from: the wait that just saw the
+// previous job on the promotion end took one, and listing again would only cost a request. The window in
+// which someone else's identical job could be taken for ours after an ambiguous attempt grows from a
+// listing's round trip to at most this; jobs this client starts or cancels drop the listing anyway.
+const startListingAge = time.Second
+
 // reconcileGrace bounds the look for a job an ambiguous request made after the caller's context has ended.
 const reconcileGrace = 30 * time.Second
 
@@ -42,7 +48,7 @@ func (c *Client) startJob(ctx context.Context, ref PromotionRef, req CreateJobRe
 	if err := ref.validate(); err != nil {
 		return nil, false, err
 	}
-	before, err := c.ListJobs(ctx, ref, JobFilter{})
+	before, err := c.cachedJobs(ctx, ref, startListingAge)
 	if err != nil {
 		return nil, false, fmt.Errorf("starting a %s job on %s: listing existing jobs: %w", req.Type, ref, err)
 	}

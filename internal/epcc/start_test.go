@@ -295,6 +295,42 @@ func TestMatchesRequest(t *testing.T) {
 	}
 }
 
+// A start right after a wait saw the promotion's last job end takes the jobs before from that listing; a
+// start after a pause lists again. The client's clock is stepped by hand.
+func TestStartJobReusesARecentListing(t *testing.T) {
+	store := newJobStore()
+	store.add("promo-1", JobTypeGenerate, "old", nil, StatusCompleted)
+	srv := newTestServer(t, store)
+	c := newTestClient(t, srv.URL)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	ctx := testCtx(t)
+	if _, err := c.WaitJob(ctx, testRef, "job-0001", nil); err != nil {
+		t.Fatal(err)
+	}
+	lists := store.lists.Load()
+	now = now.Add(startListingAge / 2)
+	if _, err := c.StartJob(ctx, testRef, genReq); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.lists.Load() - lists; n != 0 {
+		t.Errorf("a start right after the wait listed %d times, want none", n)
+	}
+
+	store.setStatus("promo-1", "job-0002", StatusCompleted)
+	if _, err := c.WaitJob(ctx, testRef, "job-0002", nil); err != nil {
+		t.Fatal(err)
+	}
+	lists = store.lists.Load()
+	now = now.Add(startListingAge)
+	if _, err := c.StartJob(ctx, testRef, genReq); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.lists.Load() - lists; n != 1 {
+		t.Errorf("a start a while after the wait listed %d times, want 1", n)
+	}
+}
+
 // genParams are genReq's parameters as the API lists them.
 var genParams = map[string]any{"number_of_codes": 50, "max_uses_per_code": 1, "consume_unit": "per_checkout", "code_prefix": "S-", "code_length": 10}
 
