@@ -19,9 +19,9 @@ const (
 	// cutSpacing: a store counts requests over a second, so the 429s of the second after a cut answer the
 	// overload that cut already took in, not a new one.
 	cutSpacing = time.Second
-	// quietSpell: how long without a 429 before the rate climbs again, by a climbShare of rate_limit in its
-	// first second, a climbGrowth more in each quiet second after: a process that others' finishing left with
-	// room climbs back within seconds, one that shares the store stays near its share.
+	// quietSpell: how long a cut rate holds before it climbs, one step each second after without a 429: a
+	// climbShare of rate_limit, then a climbGrowth more each step. A process that others' finishing left with
+	// room climbs back within seconds; one that shares the store stays near its share.
 	quietSpell  = 2 * time.Second
 	climbShare  = 1.0 / 200
 	climbGrowth = 0.3
@@ -57,13 +57,14 @@ func newPollPacer(rateLimit float64) *pacer {
 }
 
 // pacer lets requests start at perSecond (negative: unlimited), and never more in any one second than its
-// current rate, rounded up: a burst just before a cut still counts against the rate after it. Windowed, a request starts while fewer than perSecond started in
-// the last second, however close together: a process alone on its store sends what it needs at once. Spaced,
-// a request starts once 1/perSecond has passed since the one before, at the rate in force when it looks: a
-// rate cut below the full one is kept this way, so that the 429s answering a burst do not all come back
-// before the process could slow down. No turn is handed out ahead of time, so a rate that changes applies to
-// the requests already waiting; golang.org/x/time/rate gives its waiters a time that its later limits do not
-// move, and its burst lets burst + rate through in the first second.
+// current rate, rounded up: a burst just before a cut still counts against the rate after it. Windowed (at a
+// whole rate), a request starts while fewer than perSecond started in the last second, however close
+// together: a process alone on its store sends what it needs at once. Spaced, a request starts once
+// 1/perSecond has passed since the one before, at the rate in force when it looks: a rate cut below the full
+// one is kept this way, so that the 429s answering a burst do not all come back before the process could slow
+// down. No turn is handed out ahead of time, so a rate that changes applies to the requests already waiting;
+// golang.org/x/time/rate gives its waiters a time that its later limits do not move, and its burst lets
+// burst + rate through in the first second.
 type pacer struct {
 	mu        sync.Mutex
 	perSecond float64
@@ -172,10 +173,8 @@ func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
 		floor: math.Max(ceiling/20, 0.1)}
 }
 
-// take starts a request at now if the rate allows it, having climbed first if it may. A request it starts
-// is to be ended with done.
+// take starts a request at now if the rate allows it. A request it starts is to be ended with done.
 func (a *adaptiveRate) take(now time.Time) (time.Time, bool) {
-	a.climb(context.Background(), now)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	starting := a.ceiling > 0 && a.lastCut.IsZero()
@@ -202,6 +201,7 @@ func (a *adaptiveRate) done(ctx context.Context, throttled bool) {
 		a.unanswered--
 	}
 	if !throttled {
+		a.climb(ctx, now)
 		if starting {
 			a.answered++
 		}
@@ -214,8 +214,9 @@ func (a *adaptiveRate) done(ctx context.Context, throttled bool) {
 	if !starting && now.Sub(a.lastCut) < cutSpacing {
 		return
 	}
-	// What the store took from the process in the last second, an unanswered request counted as taken.
-	took := float64(a.pace.startsSince(now.Add(-time.Second)) - len(a.refusedAt))
+	// What the store took from the process in the last second, an unanswered request counted as taken (at
+	// least one: a 429 may answer a request started before that second).
+	took := float64(max(1, a.pace.startsSince(now.Add(-time.Second))-len(a.refusedAt)))
 	a.lastCut, a.lastRaise, a.step = now, now.Add(quietSpell), climbShare*a.ceiling
 	a.set(math.Max(a.floor, cutFactor*min(a.current, took)))
 	tflog.Info(ctx, fmt.Sprintf("Elastic Path asked to slow down (429): now at most %.2f requests/s", a.current), map[string]any{
@@ -223,10 +224,9 @@ func (a *adaptiveRate) done(ctx context.Context, throttled bool) {
 	})
 }
 
-// climb raises the rate by the steps that the time since the last one allows.
+// climb raises the rate by the steps that the time since the last one allows. Called with mu held, as an
+// answer comes.
 func (a *adaptiveRate) climb(ctx context.Context, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.current >= a.ceiling || now.Before(a.lastRaise) {
 		return
 	}

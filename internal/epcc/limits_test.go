@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -157,8 +158,8 @@ func TestAdaptiveRateStartsOnAnswers(t *testing.T) {
 	}
 }
 
-// A 429 slows the process down and says so at INFO; more 429s slow it further, never to nothing; a quiet
-// spell brings it back to rate_limit, and it says so.
+// A 429 slows the process down and says so at INFO; more 429s slow it further, never to nothing; answers
+// without a 429 bring it back to rate_limit, and it says so.
 func TestAdaptiveRateSlowsAndComesBack(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var logs bytes.Buffer
@@ -185,7 +186,7 @@ func TestAdaptiveRateSlowsAndComesBack(t *testing.T) {
 	last := a.rate()
 	for range 30 * 60 {
 		clock = clock.Add(time.Second)
-		a.climb(ctx, clock)
+		a.done(ctx, false)
 		if a.rate() < last {
 			t.Fatalf("the rate fell from %v to %v without a 429", last, a.rate())
 		}
@@ -221,4 +222,79 @@ func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	if _, ok := NewLimits(-1).polls.take(time.Now()); !ok {
 		t.Error("an unlimited client's poll is held")
 	}
+}
+
+// The 429s that answer the overload a cut already took in, within a second of it, cut no further; a cut rate
+// holds for a while before it climbs; and once cut, requests are spaced at the rate, not sent together.
+func TestAdaptiveRateAfterACut(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	a := newAdaptiveRate(20, func() time.Time { return clock })
+	// Eleven requests in the second, the last answered 429: the store took ten, and the cut rate is whole, so
+	// only spacing keeps its starts apart.
+	for i := range 11 {
+		if _, ok := a.take(clock); !ok {
+			t.Fatalf("request %d held", i+1)
+		}
+		a.done(ctx, i == 10)
+	}
+	cut := a.rate()
+	clock = clock.Add(900 * time.Millisecond)
+	a.done(ctx, true)
+	if a.rate() != cut {
+		t.Errorf("a 429 0.9 s after a cut moved the rate from %v to %v", cut, a.rate())
+	}
+	clock = clock.Add(500 * time.Millisecond)
+	a.done(ctx, false)
+	if a.rate() != cut {
+		t.Errorf("the rate climbed from %v to %v 1.4 s after a cut", cut, a.rate())
+	}
+	starts := drive(a, clock, clock.Add(3*time.Second), func(time.Time) {})
+	for i := 1; i < len(starts); i++ {
+		if gap := starts[i].Sub(starts[i-1]); gap < time.Duration(float64(time.Second)/cut) {
+			t.Fatalf("starts %v apart at a cut rate of %v a second", gap, cut)
+		}
+	}
+}
+
+// The first 429 cuts the rate below what the store took from the process in the last second: processes that
+// share a store give up their overshoot at once, not over several seconds.
+func TestAdaptiveRateCutsToTheShareTaken(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	a := newAdaptiveRate(20, func() time.Time { return clock })
+	// Five requests in the second: four taken, the fifth answered 429.
+	for i := range 5 {
+		if _, ok := a.take(clock); !ok {
+			t.Fatalf("request %d held", i+1)
+		}
+		a.done(ctx, i == 4)
+	}
+	if r := a.rate(); r >= 4 {
+		t.Errorf("the store took 4 requests in the last second, and the rate is cut to %v", r)
+	}
+}
+
+// A request that ends in an error still counts as answered: the first requests never wait for an answer that
+// will not come.
+func TestTransportErrorsDoNotHoldTheStart(t *testing.T) {
+	l := NewLimits(20)
+	tr := &attemptTransport{base: failingTransport{}, limits: l}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	for i := range 3 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.RoundTrip(req); err == nil || ctx.Err() != nil {
+			t.Fatalf("request %d: %v (context %v), want the transport's error at once", i+1, err, ctx.Err())
+		}
+	}
+}
+
+type failingTransport struct{}
+
+func (failingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("connection refused")
 }

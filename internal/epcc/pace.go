@@ -15,7 +15,7 @@ func expectedExport(j *Job, listing []Job) time.Duration {
 	}
 	var left time.Duration
 	for _, e := range listing {
-		if e.Type != JobTypeExport || e.Status != StatusCompleted || !e.UpdatedAt.After(e.CreatedAt) {
+		if e.Type != JobTypeExport || e.Status != StatusCompleted || e.CreatedAt.IsZero() || !e.UpdatedAt.After(e.CreatedAt) {
 			continue
 		}
 		if run := e.UpdatedAt.Sub(e.CreatedAt); left == 0 || run < left {

@@ -121,10 +121,10 @@ func sameInt(a, b *int64) bool {
 // jumps costs at most one poll too early.
 //
 // A code_export, which reports no progress, is expected to run as long as the shortest export its promotion's
-// listing shows completed (expectedExport): the polls thin out until just before that, again never further ahead than the time waited, so that an export that ends much
-// sooner than expected is seen at most that late, and then follow the base schedule. With nothing to expect
-// (the first export on a promotion, or a generate job that reports its count only at the end), the base
-// schedule alone.
+// listing shows completed (expectedExport): the polls thin out until just before that, again never further
+// ahead than the time waited, so that an export that ends much sooner than expected is seen at most that
+// late, and then follow the base schedule. With nothing to expect (the first export on a promotion, or a
+// generate job that reports its count only at the end), the base schedule alone.
 type pollSchedule struct {
 	floor, ceiling time.Duration
 	start          time.Time     // when the wait began

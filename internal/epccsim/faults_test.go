@@ -331,6 +331,10 @@ func TestRateLimitRetryAfterModes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		clock := NewManualClock(testStart)
+		h.sim.Faults().mu.Lock()
+		h.sim.Faults().now = clock.Now
+		h.sim.Faults().mu.Unlock()
 		h.sim.Faults().SetRetryAfter(r)
 		h.sim.Faults().SetRateLimit(1)
 		var got []string

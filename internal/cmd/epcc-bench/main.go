@@ -665,7 +665,7 @@ data "elasticpath_promotion_jobs" "completed" {
 	// Three plans a round, alternated: the default rate_limit, one above the plan's requests (what is left of
 	// the pacing beside rate_limit's own window), and 1000.
 	const rounds = 5
-	limits := [][]string{nil, {"EPCC_RATE_LIMIT=40"}, {"EPCC_RATE_LIMIT=1000"}}
+	limits := [][]string{{"EPCC_RATE_LIMIT=20"}, {"EPCC_RATE_LIMIT=40"}, {"EPCC_RATE_LIMIT=1000"}}
 	took := make([][]time.Duration, len(limits))
 	requests := 0
 	for range rounds {
