@@ -51,9 +51,7 @@ func NewLimits(perSecond float64) *Limits {
 // newPollPacer keeps polls within pollShare of rate_limit (negative stays negative: unlimited), spaced: polls
 // that went together would leave the waits a second without a look after each burst.
 func newPollPacer(rateLimit float64) *pacer {
-	p := newPacer(rateLimit * pollShare)
-	p.windowed = false
-	return p
+	return &pacer{perSecond: rateLimit * pollShare}
 }
 
 // pacer lets requests start at perSecond (negative: unlimited), and never more in any one second than its

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -19,18 +20,12 @@ func NewRulePromotionDataSource() datasource.DataSource {
 	return &promotionDataSource[rulePromotionModel]{
 		typeName: "_rule_promotion", api: epcc.RulePromotions, kind: "Rule Promotion",
 		fromAPI: rulePromotionOf,
-		attributes: map[string]schema.Attribute{
-			"description":       schema.StringAttribute{MarkdownDescription: "What the promotion offers.", Computed: true},
-			"enabled":           schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies.", Computed: true},
-			"automatic":         schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies without a code (it then takes no codes).", Computed: true},
+		attributes: promotionDataAttributes(map[string]schema.Attribute{
 			"stackable":         schema.BoolAttribute{MarkdownDescription: "Whether the promotion stacks with others.", Computed: true},
 			"override_stacking": schema.BoolAttribute{MarkdownDescription: "Whether it stacks even with a non-stackable promotion.", Computed: true},
 			"priority":          schema.Int64Attribute{MarkdownDescription: "The promotion's priority; larger applies first.", Computed: true},
-			"start":             schema.StringAttribute{MarkdownDescription: "When the promotion starts (RFC 3339).", Computed: true, CustomType: instantType{}},
-			"end":               schema.StringAttribute{MarkdownDescription: "When the promotion ends (RFC 3339).", Computed: true, CustomType: instantType{}},
 			"rule_set":          schema.StringAttribute{MarkdownDescription: "The promotion's conditions and benefits, a JSON document (`jsondecode` reads it).", Computed: true, CustomType: jsonDocumentType{}},
-			"created_at":        schema.StringAttribute{MarkdownDescription: "When the promotion was created (RFC 3339).", Computed: true},
-		},
+		}),
 	}
 }
 
@@ -40,17 +35,11 @@ func NewStandardPromotionDataSource() datasource.DataSource {
 	return &promotionDataSource[standardPromotionModel]{
 		typeName: "_promotion", api: epcc.PromotionsStandard, kind: "Promotions Standard promotion",
 		fromAPI: standardPromotionOf,
-		attributes: map[string]schema.Attribute{
-			"description":               schema.StringAttribute{MarkdownDescription: "What the promotion offers.", Computed: true},
-			"enabled":                   schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies.", Computed: true},
-			"automatic":                 schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies without a code (it then takes no codes).", Computed: true},
+		attributes: promotionDataAttributes(map[string]schema.Attribute{
 			"promotion_type":            schema.StringAttribute{MarkdownDescription: "The kind of discount, which says what `schema` holds.", Computed: true},
 			"schema":                    schema.StringAttribute{MarkdownDescription: "The discount's details, a JSON document (`jsondecode` reads it).", Computed: true, CustomType: jsonDocumentType{}},
-			"start":                     schema.StringAttribute{MarkdownDescription: "When the promotion starts (RFC 3339).", Computed: true, CustomType: instantType{}},
-			"end":                       schema.StringAttribute{MarkdownDescription: "When the promotion ends (RFC 3339).", Computed: true, CustomType: instantType{}},
 			"max_applications_per_cart": schema.Int64Attribute{MarkdownDescription: "How many times the promotion applies in one cart.", Computed: true},
-			"created_at":                schema.StringAttribute{MarkdownDescription: "When the promotion was created (RFC 3339).", Computed: true},
-		},
+		}),
 	}
 }
 
@@ -148,4 +137,18 @@ func (d *promotionDataSource[M]) Read(ctx context.Context, req datasource.ReadRe
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, d.fromAPI(*found))...)
+}
+
+// promotionDataAttributes adds to extra the fields both promotion data sources read.
+func promotionDataAttributes(extra map[string]schema.Attribute) map[string]schema.Attribute {
+	attrs := map[string]schema.Attribute{
+		"description": schema.StringAttribute{MarkdownDescription: "What the promotion offers.", Computed: true},
+		"enabled":     schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies.", Computed: true},
+		"automatic":   schema.BoolAttribute{MarkdownDescription: "Whether the promotion applies without a code (it then takes no codes).", Computed: true},
+		"start":       schema.StringAttribute{MarkdownDescription: "When the promotion starts (RFC 3339).", Computed: true, CustomType: instantType{}},
+		"end":         schema.StringAttribute{MarkdownDescription: "When the promotion ends (RFC 3339).", Computed: true, CustomType: instantType{}},
+		"created_at":  schema.StringAttribute{MarkdownDescription: "When the promotion was created (RFC 3339).", Computed: true},
+	}
+	maps.Copy(attrs, extra)
+	return attrs
 }
