@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -369,8 +370,10 @@ func runApplyModel() modelOutcome {
 		for range promotions {
 			plan.requests(3, func() {
 				if planned++; planned == promotions {
-					// terraform starts the apply walk's provider process once the plan is done
+					// terraform starts the apply walk's provider process once the plan is done, and it takes in
+					// the plan's starts (HandoffFile)
 					m.after(200*time.Millisecond, func() {
+						apply.rate.pace.recent = slices.Clone(plan.rate.pace.recent)
 						apply.requests(1, func() {
 							for range promotions {
 								apply.promotion(jobs, time.Time{})

@@ -160,7 +160,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.limits = cfg.Limits
 	if c.limits == nil {
-		c.limits = NewLimits(cfg.RateLimit)
+		c.limits = NewLimits(cfg.RateLimit, "")
 	}
 	c.http = c.newRetryClient()
 	return c, nil

@@ -41,11 +41,15 @@ type Limits struct {
 }
 
 // NewLimits returns the budgets for a rate limit of perSecond requests (0: the default; negative: unlimited).
-func NewLimits(perSecond float64) *Limits {
+// With a handoff file (HandoffFile), the starts another process left there in the last second count against
+// the rate, and this process leaves its own there.
+func NewLimits(perSecond float64, handoff string) *Limits {
 	if perSecond == 0 {
 		perSecond = defaultRateLimit
 	}
-	return &Limits{requests: newAdaptiveRate(perSecond, time.Now), polls: newPollPacer(perSecond)}
+	requests := newAdaptiveRate(perSecond, time.Now)
+	requests.pace.handOff(handoff, time.Now())
+	return &Limits{requests: requests, polls: newPollPacer(perSecond)}
 }
 
 // newPollPacer keeps polls within pollShare of rate_limit (negative stays negative: unlimited), spaced: polls
@@ -68,6 +72,7 @@ type pacer struct {
 	perSecond float64
 	windowed  bool
 	recent    []time.Time // the starts of the last second, the latest last
+	handoff   string      // the file recent is left in for the next process (HandoffFile), or ""
 }
 
 func newPacer(perSecond float64) *pacer {
@@ -97,6 +102,9 @@ func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 		return due, false
 	}
 	p.recent = append(p.recent, now)
+	if p.handoff != "" {
+		saveStarts(p.handoff, p.recent)
+	}
 	return now, true
 }
 

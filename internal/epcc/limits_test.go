@@ -214,12 +214,12 @@ func TestAdaptiveRateUnlimited(t *testing.T) {
 func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	for _, rateLimit := range []float64{1, 2.5, 20, 100} {
 		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		polls := drive(NewLimits(rateLimit).polls, start, start.Add(10*time.Second), func(time.Time) {})
+		polls := drive(NewLimits(rateLimit, "").polls, start, start.Add(10*time.Second), func(time.Time) {})
 		if got := maxInAnySecond(polls); float64(got) > math.Ceil(rateLimit/2) || float64(len(polls)) >= 10*rateLimit/2 {
 			t.Errorf("rate_limit %v: %d polls in one second, %d in 10 s", rateLimit, got, len(polls))
 		}
 	}
-	if _, ok := NewLimits(-1).polls.take(time.Now()); !ok {
+	if _, ok := NewLimits(-1, "").polls.take(time.Now()); !ok {
 		t.Error("an unlimited client's poll is held")
 	}
 }
@@ -278,7 +278,7 @@ func TestAdaptiveRateCutsToTheShareTaken(t *testing.T) {
 // A request that ends in an error still counts as answered: the first requests never wait for an answer that
 // will not come.
 func TestTransportErrorsDoNotHoldTheStart(t *testing.T) {
-	l := NewLimits(20)
+	l := NewLimits(20, "")
 	tr := &attemptTransport{base: failingTransport{}, limits: l}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()

@@ -217,7 +217,7 @@ func (l *limitsByStore) get(cfg epcc.Config) *epcc.Limits {
 	defer l.mu.Unlock()
 	limits, ok := l.m[key]
 	if !ok {
-		limits = epcc.NewLimits(cfg.RateLimit)
+		limits = epcc.NewLimits(cfg.RateLimit, epcc.HandoffFile(baseURL, cfg.ClientID))
 		l.m[key] = limits
 	}
 	return limits
