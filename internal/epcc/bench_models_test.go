@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -118,27 +117,14 @@ func (m *model) serve() (ok, retryAfter bool) {
 // modelProcess is one provider process: its request rate and poll pacer as NewLimits makes them.
 type modelProcess struct {
 	m       *model
-	rate    *adaptiveRate
-	polls   *pacer
+	limits  *Limits
 	running int // promotions with jobs left
 	end     time.Time
-	jobs    []modelJobRun // in the order they ended
 }
-
-type modelJobRun struct{ created, ended time.Time }
 
 func newModelProcess(m *model, promotions int) *modelProcess {
 	return &modelProcess{m: m, running: promotions,
-		rate: newAdaptiveRate(defaultRateLimit, func() time.Time { return m.now }), polls: newPollPacer(defaultRateLimit)}
-}
-
-// requests sends requests one after another, then calls then.
-func (p *modelProcess) requests(n int, then func()) {
-	if n == 0 {
-		then()
-		return
-	}
-	p.request(false, func() { p.requests(n-1, then) })
+		limits: &Limits{requests: newAdaptiveRate(defaultRateLimit, func() time.Time { return m.now }), polls: newPollPacer(defaultRateLimit)}}
 }
 
 // run runs the model's events until none are left or, for a model that does not finish, until the limit.
@@ -161,7 +147,7 @@ func (p *modelProcess) request(poll bool, then func()) {
 			m.after(modelLatency/2, func() {
 				ok, retryAfter := m.serve()
 				m.after(modelLatency/2, func() {
-					p.rate.done(context.Background(), !ok)
+					p.limits.requests.done(context.Background(), !ok)
 					if ok {
 						then()
 						return
@@ -174,10 +160,10 @@ func (p *modelProcess) request(poll bool, then func()) {
 				})
 			})
 		}
-		whenFree(m, p.rate, sent)
+		whenFree(m, p.limits.requests, sent)
 	}
 	if poll {
-		whenFree(m, p.polls, func() { attempt(0) })
+		whenFree(m, pollTurn{p.limits}, func() { attempt(0) })
 		return
 	}
 	attempt(0)
@@ -218,7 +204,6 @@ func (p *modelProcess) promotion(jobsLeft int, listed time.Time) {
 					job := &Job{Type: JobTypeGenerate, Status: StatusPending, Parameters: &JobParameters{NumberOfCodes: &codes}}
 					switch age := m.now.Sub(created); {
 					case age >= m.jobs.length:
-						p.jobs = append(p.jobs, modelJobRun{created: created, ended: created.Add(m.jobs.length)})
 						p.promotion(jobsLeft-1, m.now)
 						return
 					case age >= modelQueue:
@@ -283,107 +268,4 @@ func TestPipelinesModelFinishes(t *testing.T) {
 	if many.wall >= 10*time.Minute || many.accepted < 12*25*2 {
 		t.Errorf("12 processes: %+v, want every job started and seen ending", many)
 	}
-}
-
-// BenchmarkForEachModel is make bench's for_each row on the simulated clock: terraform apply's plan walk (a
-// provider process that takes its token and checks the promotion: read it, count its codes), then its apply
-// walk (a new process: the same three requests, then 20 jobs of 2.1 s one after another on the promotion, as
-// the resource runs them). It reports the time from the plan's first request to the last job's end against
-// the jobs' summed durations, the time before the first job starts, the jobs' gaps added up (one job's end
-// to the next one's start), and the largest gap. The terraform CLI's own time and the processes' start-up
-// are not in it: the real-time row adds them.
-func BenchmarkForEachModel(b *testing.B) {
-	var spans, before, gaps, largest []float64
-	for b.Loop() {
-		r := runForEachModel()
-		spans = append(spans, float64(r.end)/float64(r.jobs))
-		before = append(before, r.firstStart.Seconds())
-		gaps = append(gaps, (r.end - r.firstStart - r.jobs).Seconds())
-		largest = append(largest, r.largestGap.Seconds())
-	}
-	b.ReportMetric(percentile80(spans), "span/jobs")
-	b.ReportMetric(percentile80(before), "before-first-s")
-	b.ReportMetric(percentile80(gaps), "gaps-s")
-	b.ReportMetric(percentile80(largest), "largest-gap-s")
-	b.ReportMetric(0, "ns/op")
-}
-
-// forEachRun is one run of the for_each model, every time counted from the plan walk's first request.
-type forEachRun struct {
-	firstStart, end, jobs, largestGap time.Duration
-}
-
-func runForEachModel() forEachRun {
-	const jobs = 20
-	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := &model{now: begin, jobs: modelJobs{length: 2100 * time.Millisecond, codes: 21}}
-	plan := newModelProcess(m, 0)
-	apply := newModelProcess(m, 1)
-	plan.requests(3, func() { apply.requests(3, func() { apply.promotion(jobs, time.Time{}) }) })
-	m.run(begin)
-	if len(apply.jobs) != jobs {
-		panic(fmt.Sprintf("the for_each model ended %d jobs of %d", len(apply.jobs), jobs))
-	}
-	r := forEachRun{firstStart: apply.jobs[0].created.Sub(begin), end: apply.jobs[jobs-1].ended.Sub(begin)}
-	for i, j := range apply.jobs {
-		r.jobs += j.ended.Sub(j.created)
-		if i > 0 {
-			r.largestGap = max(r.largestGap, j.created.Sub(apply.jobs[i-1].ended))
-		}
-	}
-	return r
-}
-
-// The for_each model runs its 20 jobs one after another, never two at once on the promotion.
-func TestForEachModelRunsJobsInTurn(t *testing.T) {
-	r := runForEachModel()
-	if r.jobs != 20*2100*time.Millisecond || r.end < r.firstStart+r.jobs || r.end > time.Minute {
-		t.Errorf("%+v: want 20 jobs of 2.1 s, one after another, within a minute", r)
-	}
-}
-
-// BenchmarkApplyModel is make bench's first 50-job apply on the simulated clock: terraform apply's plan walk
-// (a provider process that takes its token, then reads each of 10 promotions, counts its codes and lists its
-// jobs), then its apply walk (a new process: its token, then 5 one-code jobs on each of the 10 promotions,
-// the promotions at once, the jobs of each one after another). It reports the 429s the store's limit
-// answered and the time from the plan's first request to the last job's end.
-func BenchmarkApplyModel(b *testing.B) {
-	var refused, walls []float64
-	for b.Loop() {
-		r := runApplyModel()
-		refused = append(refused, float64(r.refused))
-		walls = append(walls, r.wall.Seconds())
-	}
-	b.ReportMetric(percentile80(refused), "429s")
-	b.ReportMetric(percentile80(walls), "wall-s")
-	b.ReportMetric(0, "ns/op")
-}
-
-func runApplyModel() modelOutcome {
-	const promotions, jobs = 10, 5
-	begin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := &model{now: begin, jobs: modelJobs{length: 200 * time.Millisecond, codes: 1}}
-	plan := newModelProcess(m, 0)
-	apply := newModelProcess(m, promotions)
-	planned := 0
-	plan.requests(1, func() {
-		for range promotions {
-			plan.requests(3, func() {
-				if planned++; planned == promotions {
-					// terraform starts the apply walk's provider process once the plan is done, and it takes in
-					// the plan's starts (HandoffFile)
-					m.after(200*time.Millisecond, func() {
-						apply.rate.pace.recent = slices.Clone(plan.rate.pace.recent)
-						apply.requests(1, func() {
-							for range promotions {
-								apply.promotion(jobs, time.Time{})
-							}
-						})
-					})
-				}
-			})
-		}
-	})
-	m.run(begin)
-	return modelOutcome{wall: apply.end.Sub(begin), accepted: m.accepted, refused: m.refused}
 }

@@ -80,11 +80,33 @@ func newPacer(perSecond float64) *pacer {
 }
 
 // take starts a request at now if the pace allows it; else it says when to look again.
-func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
+func (p *pacer) take(now time.Time) (time.Time, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if due := p.due(now); due.After(now) {
+		return due, false
+	}
+	if p.perSecond >= 0 {
+		p.recent = append(p.recent, now)
+		if p.handoff != "" {
+			saveStarts(p.handoff, p.recent)
+		}
+	}
+	return now, true
+}
+
+// free says whether take would start a request at now, without starting one; else when to look again.
+func (p *pacer) free(now time.Time) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	due := p.due(now)
+	return due, !due.After(now)
+}
+
+// due is when the next request may start (now or earlier: at once). Called with mu held.
+func (p *pacer) due(now time.Time) (due time.Time) {
 	if p.perSecond < 0 {
-		return now, true
+		return now
 	}
 	// The latest start stays, however old: a spaced rate under one a second measures from it.
 	for len(p.recent) > 1 && now.Sub(p.recent[0]) >= time.Second {
@@ -98,14 +120,7 @@ func (p *pacer) take(now time.Time) (due time.Time, ok bool) {
 		// Rounded up: a gap a nanosecond short would let one start too many into a second.
 		due = latest(due, p.recent[n-1].Add(time.Duration(math.Ceil(float64(time.Second)/p.perSecond))))
 	}
-	if due.After(now) {
-		return due, false
-	}
-	p.recent = append(p.recent, now)
-	if p.handoff != "" {
-		saveStarts(p.handoff, p.recent)
-	}
-	return now, true
+	return due
 }
 
 func (p *pacer) startsSince(t time.Time) (n int) {
@@ -144,6 +159,18 @@ func waitTurn(ctx context.Context, p pace) error {
 	}
 }
 
+// pollTurn lets a poll start once the request rate would let it go at once, within the poll share: a poll that
+// took its share's turn and then waited on the request rate would go out with every other poll that waited,
+// and so many at once when a burst of other requests ends.
+type pollTurn struct{ *Limits }
+
+func (t pollTurn) take(now time.Time) (time.Time, bool) {
+	if due, ok := t.requests.free(now); !ok {
+		return due, false
+	}
+	return t.polls.take(now)
+}
+
 func (p *pacer) setRate(perSecond float64, windowed bool) {
 	p.mu.Lock()
 	p.perSecond, p.windowed = perSecond, windowed
@@ -180,12 +207,20 @@ func newAdaptiveRate(ceiling float64, now func() time.Time) *adaptiveRate {
 }
 
 // take starts a request at now if the rate allows it. A request it starts is to be ended with done.
-func (a *adaptiveRate) take(now time.Time) (time.Time, bool) {
+func (a *adaptiveRate) take(now time.Time) (time.Time, bool) { return a.turn(now, true) }
+
+// free says whether take would start a request at now, without starting one.
+func (a *adaptiveRate) free(now time.Time) (time.Time, bool) { return a.turn(now, false) }
+
+func (a *adaptiveRate) turn(now time.Time, start bool) (time.Time, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	starting := a.ceiling > 0 && a.lastCut.IsZero()
 	if starting && a.unanswered > a.answered {
 		return now.Add(answerLook), false
+	}
+	if !start {
+		return a.pace.free(now)
 	}
 	due, ok := a.pace.take(now)
 	if ok && starting {

@@ -224,6 +224,41 @@ func TestPollsStayUnderHalfTheRate(t *testing.T) {
 	}
 }
 
+// Polls that wait while a burst of other requests fills the second do not all go out when it ends: ten waits
+// polling without pause keep under half of rate_limit in any one second, and still poll at that share.
+func TestPollsHeldBehindABurstStayUnderHalfTheRate(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := &Limits{requests: newAdaptiveRate(20, func() time.Time { return clock }), polls: newPollPacer(20)}
+	for range 20 {
+		if _, ok := l.requests.take(clock); !ok {
+			t.Fatal("a burst of rate_limit requests was held")
+		}
+		l.requests.done(t.Context(), false)
+	}
+	// A poll that has its turn waits on the request rate, as the transport does, until it is sent.
+	waiting := 0
+	var sent []time.Time
+	for end := clock.Add(3 * time.Second); clock.Before(end); clock = clock.Add(time.Millisecond) {
+		for waiting < 10 {
+			if _, ok := (pollTurn{l}).take(clock); !ok {
+				break
+			}
+			waiting++
+		}
+		for ; waiting > 0; waiting-- {
+			if _, ok := l.requests.take(clock); !ok {
+				break
+			}
+			l.requests.done(t.Context(), false)
+			sent = append(sent, clock)
+		}
+	}
+	if most := maxInAnySecond(sent); most >= 10 || len(sent) < 2*8 {
+		t.Errorf("%d polls in one second, %d in the two seconds after the burst's: want under half of 20 in any "+
+			"second, and at least 16", most, len(sent))
+	}
+}
+
 // The 429s that answer the overload a cut already took in, within a second of it, cut no further; a cut rate
 // holds for a while before it climbs; and once cut, requests are spaced at the rate, not sent together.
 func TestAdaptiveRateAfterACut(t *testing.T) {

@@ -83,7 +83,7 @@ func (c *Client) WaitJob(ctx context.Context, ref PromotionRef, id string, onPro
 
 // pollJobs lists the promotion's jobs for a wait, within the process's share of polls.
 func (c *Client) pollJobs(ctx context.Context, ref PromotionRef) ([]Job, error) {
-	if err := waitTurn(ctx, c.limits.polls); err != nil {
+	if err := waitTurn(ctx, pollTurn{c.limits}); err != nil {
 		return nil, err
 	}
 	return c.listShared(ctx, ref, JobFilter{})
