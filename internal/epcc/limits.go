@@ -61,10 +61,9 @@ func newPollPacer(rateLimit float64) *pacer {
 // pacer lets requests start at perSecond (negative: unlimited), and never more in any one second than its
 // current rate, rounded up: a burst just before a cut still counts against the rate after it. Windowed (at a
 // whole rate), a request starts while fewer than perSecond started in the last second, however close
-// together: a process alone on its store sends what it needs at once. Spaced, a request starts once
-// 1/perSecond has passed since the one before, at the rate in force when it looks: a rate cut below the full
-// one is kept this way, so that the 429s answering a burst do not all come back before the process could slow
-// down. No turn is handed out ahead of time, so a rate that changes applies to the requests already waiting;
+// together: a process alone on its store sends what it needs at once. Spaced (at a rate with a fraction, and
+// for polls), a request starts once 1/perSecond has passed since the one before, at the rate in force when it
+// looks. No turn is handed out ahead of time, so a rate that changes applies to the requests already waiting;
 // golang.org/x/time/rate gives its waiters a time that its later limits do not move, and its burst lets
 // burst + rate through in the first second.
 type pacer struct {
@@ -171,9 +170,9 @@ func (t pollTurn) take(now time.Time) (time.Time, bool) {
 	return t.polls.take(now)
 }
 
-func (p *pacer) setRate(perSecond float64, windowed bool) {
+func (p *pacer) setRate(perSecond float64) {
 	p.mu.Lock()
-	p.perSecond, p.windowed = perSecond, windowed
+	p.perSecond, p.windowed = perSecond, isWhole(perSecond)
 	p.mu.Unlock()
 }
 
@@ -183,8 +182,7 @@ func (p *pacer) setRate(perSecond float64, windowed bool) {
 // unanswered than the store has answered, plus one: a process's first requests wait for the answers to the
 // ones before, so processes that start together do not all open with a burst their store refuses. The first
 // 429 cuts the rate to a cutFactor of what the store took from the process in the last second (its share,
-// as far as one second tells), as does each later one if that is less than the rate; its requests are then
-// spaced. After a quiet spell it climbs back, by steps that grow while no 429 comes. Processes that all do
+// as far as one second tells), as does each later one if that is less than the rate. After a quiet spell it climbs back, by steps that grow while no 429 comes. Processes that all do
 // this settle near a fair share of the store's limit instead of fighting over it.
 type adaptiveRate struct {
 	pace    *pacer
@@ -288,11 +286,9 @@ func (a *adaptiveRate) climb(ctx context.Context, now time.Time) {
 	}
 }
 
-// set keeps requests together only at the full rate: a process that bursts where others share the store takes
-// the window before their spaced requests, and they are the ones answered 429.
 func (a *adaptiveRate) set(perSecond float64) {
 	a.current = perSecond
-	a.pace.setRate(perSecond, perSecond >= a.ceiling && isWhole(perSecond))
+	a.pace.setRate(perSecond)
 }
 
 // isWhole says whether a pacer may be windowed at perSecond: the window holds whole requests, and a rate with a

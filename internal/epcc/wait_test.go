@@ -419,7 +419,7 @@ func TestWaitJobPollsWithinItsShare(t *testing.T) {
 	store.add("promo-1", JobTypeGenerate, "g", nil, StatusProcessing)
 	srv := newTestServer(t, store)
 	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RateLimit = 2 })
-	c.limits.polls.setRate(1.0/60, false)
+	c.limits.polls.setRate(1.0 / 60)
 	c.limits.polls.take(time.Now()) // the poll of the minute
 	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
 	defer cancel()
