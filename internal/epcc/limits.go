@@ -182,8 +182,9 @@ func (p *pacer) setRate(perSecond float64) {
 // unanswered than the store has answered, plus one: a process's first requests wait for the answers to the
 // ones before, so processes that start together do not all open with a burst their store refuses. The first
 // 429 cuts the rate to a cutFactor of what the store took from the process in the last second (its share,
-// as far as one second tells), as does each later one if that is less than the rate. After a quiet spell it climbs back, by steps that grow while no 429 comes. Processes that all do
-// this settle near a fair share of the store's limit instead of fighting over it.
+// as far as one second tells), as does each later one if that is less than the rate. After a quiet spell it
+// climbs back, by steps that grow while no 429 comes. Processes that all do this settle near a fair share of
+// the store's limit instead of fighting over it.
 type adaptiveRate struct {
 	pace    *pacer
 	ceiling float64 // rate_limit
