@@ -114,17 +114,17 @@ func (m *model) serve() (ok, retryAfter bool) {
 	return false, m.refusals%2 == 1
 }
 
-// modelProcess is one provider process: its request rate and poll pacer as NewLimits makes them.
+// modelProcess is one provider process: its request rate and poll pacer as newBudgets makes them.
 type modelProcess struct {
 	m       *model
-	limits  *Limits
+	limits  *budgets
 	running int // promotions with jobs left
 	end     time.Time
 }
 
 func newModelProcess(m *model, promotions int) *modelProcess {
 	return &modelProcess{m: m, running: promotions,
-		limits: &Limits{requests: newAdaptiveRate(defaultRateLimit, func() time.Time { return m.now }), polls: newPollPacer(defaultRateLimit)}}
+		limits: &budgets{requests: newAdaptiveRate(defaultRateLimit, func() time.Time { return m.now }), polls: newPollPacer(defaultRateLimit)}}
 }
 
 // run runs the model's events until none are left or, for a model that does not finish, until the limit.

@@ -47,9 +47,10 @@ type Config struct {
 	PollMaxInterval time.Duration // wait-poll cap; default 10s
 	ReadCacheTTL    time.Duration // how long GetJob may reuse a promotion's job listing; default 5s; negative disables
 	HTTPClient      *http.Client  // optional base client; its Transport is used under retryablehttp
-	// Limits, when set, are request budgets shared with other clients of the same store (NewLimits);
-	// RateLimit is then ignored. Nil gives the client budgets of its own.
-	Limits *Limits
+	// HandOff has the client count the requests that the process run before it from the same working directory
+	// sent to the store in its last second, and leave its own for the next (handoffFile): Terraform runs the
+	// provider's processes one after another, the apply's right after the plan's.
+	HandOff bool
 	// ThrottleTimeout bounds how long a request keeps retrying 429s when its context has no deadline;
 	// with a deadline, 429s are retried until it. Default 10m.
 	ThrottleTimeout time.Duration
@@ -61,7 +62,7 @@ type Client struct {
 	baseURL   string
 	userAgent string
 	http      *retryablehttp.Client
-	limits    *Limits
+	limits    *budgets
 
 	// now is the clock, replaceable in tests (token expiry).
 	now func() time.Time
@@ -158,10 +159,11 @@ func New(cfg Config) (*Client, error) {
 	if ua := strings.TrimSpace(cfg.UserAgent); ua != "" {
 		c.userAgent += " " + ua
 	}
-	c.limits = cfg.Limits
-	if c.limits == nil {
-		c.limits = NewLimits(cfg.RateLimit, "")
+	handoff := ""
+	if cfg.HandOff {
+		handoff = handoffFile(c.baseURL, cfg.ClientID)
 	}
+	c.limits = newBudgets(cfg.RateLimit, handoff)
 	c.http = c.newRetryClient()
 	return c, nil
 }

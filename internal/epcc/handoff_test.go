@@ -28,6 +28,55 @@ func TestHandoffKeepsFollowingProcessesToTheRate(t *testing.T) {
 	}
 }
 
+// On the real clock, as the provider makes them: a process that follows one which used its whole second is held
+// until that second ends, and not after it.
+func TestHandoffHoldsTheNextProcessForTheRestOfTheSecond(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "starts", "store")
+	first := newBudgets(20, file)
+	var began time.Time
+	for i := range 20 {
+		now := time.Now()
+		if _, ok := first.requests.take(now); !ok {
+			t.Fatal("the first process was held within its rate")
+		}
+		if i == 0 {
+			began = now
+		}
+		first.requests.done(t.Context(), false)
+	}
+	next := newBudgets(20, file)
+	now := time.Now()
+	due, free := next.requests.free(now)
+	if elapsed := now.Sub(began); free != (elapsed >= time.Second) || due.After(began.Add(time.Second)) {
+		t.Errorf("%v after the first process's 20 starts, the next one is free %v until %v after them", elapsed, free, due.Sub(began))
+	}
+}
+
+// A file nobody wrote for a minute is removed when a process starts: the cache does not fill with one file
+// for every directory, store and key ever used.
+func TestHandoffRemovesStaleFiles(t *testing.T) {
+	dir := t.TempDir()
+	stale, fresh := filepath.Join(dir, "stale"), filepath.Join(dir, "fresh")
+	for _, f := range []string{stale, fresh} {
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	newPacer(20).handOff(filepath.Join(dir, "mine"), time.Now())
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a file an hour old is still there (%v)", err)
+	}
+	for _, f := range []string{fresh, filepath.Join(dir, "mine")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+	}
+}
+
 // Only starts of the last second count, and a file that does not parse costs nothing.
 func TestHandoffReadsOnlyTheLastSecond(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 10, 0, time.UTC)
@@ -56,16 +105,16 @@ func TestHandoffFileIsPerDirectoryAndStore(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	t.Chdir(t.TempDir())
-	base := HandoffFile("https://euwest.api.elasticpath.com", "key")
+	base := handoffFile("https://euwest.api.elasticpath.com", "key")
 	if base == "" {
 		t.Fatal("no handoff file with a cache directory")
 	}
-	if again := HandoffFile("https://euwest.api.elasticpath.com", "key"); again != base {
+	if again := handoffFile("https://euwest.api.elasticpath.com", "key"); again != base {
 		t.Errorf("the same directory and store give %q and %q", base, again)
 	}
-	others := []string{HandoffFile("https://useast.api.elasticpath.com", "key"), HandoffFile("https://euwest.api.elasticpath.com", "other")}
+	others := []string{handoffFile("https://useast.api.elasticpath.com", "key"), handoffFile("https://euwest.api.elasticpath.com", "other")}
 	t.Chdir(t.TempDir())
-	others = append(others, HandoffFile("https://euwest.api.elasticpath.com", "key"))
+	others = append(others, handoffFile("https://euwest.api.elasticpath.com", "key"))
 	for _, other := range others {
 		if other == base {
 			t.Errorf("another store, key or directory shares %q", base)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"sync"
 	"time"
 
@@ -32,24 +33,24 @@ const (
 	answerLook = 5 * time.Millisecond
 )
 
-// Limits are the request budgets of one store: every request goes through requests, and the status polls of
-// waits also through polls. A provider process shares one Limits between all its clients of one store, so
-// that every resource, data source, list and action keeps to one rate.
-type Limits struct {
+// budgets are a client's request budgets on its store: every request goes through requests, and the status
+// polls of waits also through polls. A provider process has one client, so that every resource, data source,
+// list and action keeps to one rate.
+type budgets struct {
 	requests *adaptiveRate
 	polls    *pacer
 }
 
-// NewLimits returns the budgets for a rate limit of perSecond requests (0: the default; negative: unlimited).
-// With a handoff file (HandoffFile), the starts another process left there in the last second count against
+// newBudgets returns the budgets for a rate limit of perSecond requests (0: the default; negative: unlimited).
+// With a handoff file (handoffFile), the starts another process left there in the last second count against
 // the rate, and this process leaves its own there.
-func NewLimits(perSecond float64, handoff string) *Limits {
+func newBudgets(perSecond float64, handoff string) *budgets {
 	if perSecond == 0 {
 		perSecond = defaultRateLimit
 	}
 	requests := newAdaptiveRate(perSecond, time.Now)
 	requests.pace.handOff(handoff, time.Now())
-	return &Limits{requests: requests, polls: newPollPacer(perSecond)}
+	return &budgets{requests: requests, polls: newPollPacer(perSecond)}
 }
 
 // newPollPacer keeps polls within pollShare of rate_limit (negative stays negative: unlimited), spaced: polls
@@ -71,7 +72,7 @@ type pacer struct {
 	perSecond float64
 	windowed  bool
 	recent    []time.Time // the starts of the last second, the latest last
-	handoff   string      // the file recent is left in for the next process (HandoffFile), or ""
+	handoff   *os.File    // where recent is left for the next process (handoffFile), or nil
 }
 
 func newPacer(perSecond float64) *pacer {
@@ -87,14 +88,15 @@ func (p *pacer) take(now time.Time) (time.Time, bool) {
 	}
 	if p.perSecond >= 0 {
 		p.recent = append(p.recent, now)
-		if p.handoff != "" {
-			saveStarts(p.handoff, p.recent)
+		if p.handoff != nil {
+			leaveStarts(p.handoff, p.recent)
 		}
 	}
 	return now, true
 }
 
-// free says whether take would start a request at now, without starting one; else when to look again.
+// free says whether take would start a request at now, without starting one (it drops starts over a second
+// old, as take does); else when to look again.
 func (p *pacer) free(now time.Time) (time.Time, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -160,8 +162,9 @@ func waitTurn(ctx context.Context, p pace) error {
 
 // pollTurn lets a poll start once the request rate would let it go at once, within the poll share: a poll that
 // took its share's turn and then waited on the request rate would go out with every other poll that waited,
-// and so many at once when a burst of other requests ends.
-type pollTurn struct{ *Limits }
+// and so many at once when a burst of other requests ends. It reserves nothing: a request that takes the free
+// turn first leaves the poll to wait on the request rate, as any request does.
+type pollTurn struct{ *budgets }
 
 func (t pollTurn) take(now time.Time) (time.Time, bool) {
 	if due, ok := t.requests.free(now); !ok {

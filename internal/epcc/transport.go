@@ -67,7 +67,7 @@ func reqStateFrom(ctx context.Context) *reqState {
 // store answers 429, records whether the request was written, and logs each attempt.
 type attemptTransport struct {
 	base   http.RoundTripper
-	limits *Limits
+	limits *budgets
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {

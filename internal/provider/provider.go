@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -179,7 +177,6 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clientCfg.Limits = storeLimits.get(clientCfg)
 	client, err := epcc.New(clientCfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Elastic Path provider configuration", err.Error())
@@ -197,30 +194,6 @@ func (p *elasticPathProvider) Configure(ctx context.Context, req provider.Config
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
-}
-
-// storeLimits holds the request budgets of each store this provider process talks to. Terraform configures
-// the provider once per provider block, alias and walk, and every one of those configurations that names the
-// same store, key and rate_limit shares one budget: the whole process keeps to one rate, and slows down
-// together when the store answers 429.
-var storeLimits = limitsByStore{m: map[string]*epcc.Limits{}}
-
-type limitsByStore struct {
-	mu sync.Mutex
-	m  map[string]*epcc.Limits
-}
-
-func (l *limitsByStore) get(cfg epcc.Config) *epcc.Limits {
-	baseURL := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	key := strings.Join([]string{baseURL, cfg.ClientID, strconv.FormatFloat(cfg.RateLimit, 'g', -1, 64)}, "\x00")
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	limits, ok := l.m[key]
-	if !ok {
-		limits = epcc.NewLimits(cfg.RateLimit, epcc.HandoffFile(baseURL, cfg.ClientID))
-		l.m[key] = limits
-	}
-	return limits
 }
 
 func maxCodesPerPromotion(cfg providerModel) (int64, diag.Diagnostics) {
@@ -255,6 +228,7 @@ func clientConfig(cfg providerModel, version, terraformVersion string) (epcc.Con
 		BaseURL:      stringOrEnv(cfg.APIBaseURL, EnvAPIBaseURL),
 		BetaFeatures: stringOrEnv(cfg.BetaFeatures, EnvBetaFeatures),
 		UserAgent:    fmt.Sprintf("terraform-provider-elasticpath/%s Terraform/%s", version, terraformVersion),
+		HandOff:      true,
 	}
 	if out.ClientID == "" {
 		diags.AddAttributeError(path.Root("client_id"), "Missing Elastic Path client ID",

@@ -27,6 +27,7 @@ func TestClientConfigPrefersAttributesOverEnvironment(t *testing.T) {
 		ClientID: "attr-id", ClientSecret: "env-secret", BaseURL: "https://euwest.api.elasticpath.com",
 		BetaFeatures: "beta", RequestTimeout: 45 * time.Second, MaxRetries: 7, RateLimit: 5,
 		UserAgent: "terraform-provider-elasticpath/1.2.3 Terraform/1.11.4",
+		HandOff:   true, // the processes Terraform runs one after another count each other's requests
 	}
 	if cfg != want {
 		t.Fatalf("got %+v\nwant %+v", cfg, want)
