@@ -264,13 +264,7 @@ func TestAdaptiveRateAfterACut(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	ctx := context.Background()
 	a := newAdaptiveRate(20, func() time.Time { return clock })
-	// Eleven requests in the second, the last answered 429: the store took ten.
-	for i := range 11 {
-		if _, ok := a.take(clock); !ok {
-			t.Fatalf("request %d held", i+1)
-		}
-		a.done(ctx, i == 10)
-	}
+	takenThenRefused(t, a, clock, 10)
 	cut := a.rate()
 	clock = clock.Add(900 * time.Millisecond)
 	a.done(ctx, true)
@@ -292,17 +286,21 @@ func TestAdaptiveRateAfterACut(t *testing.T) {
 // share a store give up their overshoot at once, not over several seconds.
 func TestAdaptiveRateCutsToTheShareTaken(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	ctx := context.Background()
 	a := newAdaptiveRate(20, func() time.Time { return clock })
-	// Five requests in the second: four taken, the fifth answered 429.
-	for i := range 5 {
-		if _, ok := a.take(clock); !ok {
-			t.Fatalf("request %d held", i+1)
-		}
-		a.done(ctx, i == 4)
-	}
+	takenThenRefused(t, a, clock, 4)
 	if r := a.rate(); r >= 4 {
 		t.Errorf("the store took 4 requests in the last second, and the rate is cut to %v", r)
+	}
+}
+
+// takenThenRefused sends taken+1 requests at once, the store answering all but the last, which it answers 429.
+func takenThenRefused(t *testing.T, a *adaptiveRate, at time.Time, taken int) {
+	t.Helper()
+	for i := range taken + 1 {
+		if _, ok := a.take(at); !ok {
+			t.Fatalf("request %d held", i+1)
+		}
+		a.done(t.Context(), i == taken)
 	}
 }
 

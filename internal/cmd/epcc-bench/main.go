@@ -253,6 +253,23 @@ func (b *benchEnv) promotions(ctx context.Context, c *epcc.Client, n int, name s
 	return refs, sleep(ctx, time.Second)
 }
 
+// promotionIDs makes 10 promotions named for a scenario and returns their ids, quoted for a configuration.
+func (b *benchEnv) promotionIDs(ctx context.Context, name string) ([]string, error) {
+	c, err := b.client()
+	if err != nil {
+		return nil, err
+	}
+	refs, err := b.promotions(ctx, c, 10, name)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(refs))
+	for i, ref := range refs {
+		ids[i] = fmt.Sprintf("%q", ref.ID)
+	}
+	return ids, nil
+}
+
 // clientAndPromotion is a new client and a promotion of its own.
 func (b *benchEnv) clientAndPromotion(ctx context.Context, name string) (*epcc.Client, epcc.PromotionRef, error) {
 	c, err := b.client()
@@ -621,17 +638,9 @@ func (tf *terraform) runWith(ctx context.Context, dir string, env []string, args
 // default rate_limit and at 1000 (where no pacing binds), five times each, alternated: what the pacing costs a
 // drift-alarm plan.
 func (b *benchEnv) plan(ctx context.Context, tf *terraform) ([]row, error) {
-	c, err := b.client()
+	ids, err := b.promotionIDs(ctx, "plan")
 	if err != nil {
 		return nil, err
-	}
-	refs, err := b.promotions(ctx, c, 10, "plan")
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(refs))
-	for i, ref := range refs {
-		ids[i] = fmt.Sprintf("%q", ref.ID)
 	}
 	dir, err := tf.workspace("plan", fmt.Sprintf(`
 locals {
@@ -757,17 +766,9 @@ resource "elasticpath_promotion_job" "codes" {
 // refresh applies 50 and then 100 one-code jobs on 10 promotions with one data source each, counting the
 // 429s the simulator's limit answered, then counts the job listings of a refresh-only plan.
 func (b *benchEnv) refresh(ctx context.Context, tf *terraform) ([]row, error) {
-	c, err := b.client()
+	ids, err := b.promotionIDs(ctx, "refresh")
 	if err != nil {
 		return nil, err
-	}
-	refs, err := b.promotions(ctx, c, 10, "refresh")
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(refs))
-	for i, ref := range refs {
-		ids[i] = fmt.Sprintf("%q", ref.ID)
 	}
 	config := func(perPromotion int) string {
 		return fmt.Sprintf(`
@@ -807,10 +808,10 @@ data "elasticpath_promotion_jobs" "completed" {
 			return nil, err
 		}
 		after := b.sim.Tally("", "")
-		added := 5 * len(refs) // each apply adds five jobs a promotion
+		added := 5 * len(ids) // each apply adds five jobs a promotion
 		rows = append(rows, row{
 			measure: fmt.Sprintf("terraform apply adding %d jobs on 10 promotions (now %d), rate_limit 20, behind a limit of %d requests in any one second",
-				added, perPromotion*len(refs), b.opts.rateLimit),
+				added, perPromotion*len(ids), b.opts.rateLimit),
 			project: fmt.Sprintf("%d of %d requests answered 429; wall %.1f s", after.Refused-before.Refused,
 				after.Answered+after.Refused-before.Answered-before.Refused, wall.Seconds()),
 			target: "0 429s",
